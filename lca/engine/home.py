@@ -1,0 +1,137 @@
+"""Where ai-lca keeps its Brightway project, and how Brightway is imported.
+
+The default home is a per-user data folder (``platformdirs.user_data_dir``),
+overridden by the ``LCA_HOME`` environment variable or an explicit ``home``
+argument (``--home`` on the command line). Brightway's data folder is
+``<home>/brightway``; the XDG and matplotlib folders that Brightway's
+dependencies write to are pointed inside ``<home>`` as well, so nothing is
+written under the user's own Brightway folder or home directory.
+
+bw2data reads ``BRIGHTWAY2_DIR`` once, when it is first imported. If it was
+imported before (a notebook that already uses Brightway), ai-lca switches its
+base folder with ``projects.change_base_directories`` and switches it back
+afterwards, so the user's own projects are never touched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+import sys
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from filelock import FileLock, Timeout
+
+from ..errors import ConcurrencyError, EngineError
+
+__all__ = ["lca_home", "brightway", "quiet", "home_lock", "PROJECT"]
+
+PROJECT = "ai-lca"
+LOCK_TIMEOUT_S = 900.0
+_ORIGINAL_ENV = {k: os.environ.get(k) for k in ("BRIGHTWAY2_DIR",)}
+
+
+def lca_home(home: str | Path | None = None) -> Path:
+    """The ai-lca home folder: ``home``, else ``$LCA_HOME``, else the user data folder."""
+    if home is None:
+        home = os.environ.get("LCA_HOME") or platformdirs.user_data_dir("ai-lca", appauthor=False)
+    path = Path(home).expanduser().resolve()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EngineError(f"cannot create the ai-lca home folder: {exc.strerror}", file=path) from None
+    return path
+
+
+def _folders(home: Path) -> dict[str, Path]:
+    return {
+        "BRIGHTWAY2_DIR": home / "brightway",
+        "XDG_DATA_HOME": home / "xdg" / "data",
+        "XDG_STATE_HOME": home / "xdg" / "state",
+        "XDG_CACHE_HOME": home / "xdg" / "cache",
+        "XDG_CONFIG_HOME": home / "xdg" / "config",
+        "MPLCONFIGDIR": home / "xdg" / "mpl",
+    }
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """Silence Brightway's progress bars, prints and warnings."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            yield
+
+
+def _import_brightway(home: Path) -> tuple[Any, Any]:
+    first = "bw2data" not in sys.modules
+    if first:
+        for key, folder in _folders(home).items():
+            folder.mkdir(parents=True, exist_ok=True)
+            os.environ[key] = str(folder)
+        logging.getLogger("bw2calc").setLevel(logging.ERROR)
+        logging.getLogger("bw2data").setLevel(logging.ERROR)
+        try:
+            import structlog
+
+            if not structlog.is_configured():
+                structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+        except ImportError:  # pragma: no cover - structlog comes with bw2data
+            pass
+    with quiet():
+        import bw2calc as bc
+        import bw2data as bd
+    return bd, bc
+
+
+def home_lock(home: Path) -> FileLock:
+    """A lock file that serialises writes to the Brightway project of ``home``."""
+    return FileLock(str(home / "project.lock"), timeout=LOCK_TIMEOUT_S)
+
+
+@contextlib.contextmanager
+def brightway(home: str | Path | None = None, *, lock: bool = True) -> Iterator[tuple[Any, Any, Path]]:
+    """Yield ``(bw2data, bw2calc, home)`` with the ai-lca project current.
+
+    The Brightway base folder is ``<home>/brightway``; it is switched back to
+    what it was on exit. With ``lock`` (default) other processes using the
+    same home wait until this block ends.
+    """
+    home_path = lca_home(home)
+    bd, bc = _import_brightway(home_path)
+    target = _folders(home_path)["BRIGHTWAY2_DIR"]
+    target.mkdir(parents=True, exist_ok=True)
+    lock_obj = home_lock(home_path) if lock else contextlib.nullcontext()
+    try:
+        with lock_obj:
+            previous = Path(bd.projects._base_data_dir)
+            previous_logs = Path(bd.projects._base_logs_dir)
+            previous_project = bd.projects.current
+            switched = previous.resolve() != target.resolve()
+            if switched:
+                logs = home_path / "xdg" / "state" / "brightway-logs"
+                logs.mkdir(parents=True, exist_ok=True)
+                with quiet():
+                    bd.projects.change_base_directories(target, base_logs_dir=logs, project_name=PROJECT)
+            else:
+                with quiet():
+                    bd.projects.set_current(PROJECT)
+            try:
+                yield bd, bc, home_path
+            finally:
+                if switched:
+                    with quiet():
+                        bd.projects.change_base_directories(
+                            previous, base_logs_dir=previous_logs, project_name=previous_project, update=False
+                        )
+    except Timeout:
+        raise ConcurrencyError(
+            f"the ai-lca home is locked by another process for more than {LOCK_TIMEOUT_S:.0f} s",
+            file=home_path / "project.lock",
+        ) from None

@@ -1,0 +1,174 @@
+"""Offline, idempotent set-up of the ai-lca Brightway project.
+
+What is written (once; later calls find the marker and return at once):
+
+* ``biosphere3``: the 4,709 ecoinvent 3.9 elementary flows bundled in bw2io;
+* ``ai-lca indicators``: one indicator flow per impact category, carrying
+  inventory data that is already characterised (a grid's kg CO2e per kWh);
+* the bundled bw2io LCIA methods that the categories build on (IPCC 2021
+  GWP100, EF v3.1 ADP elements and fossil, CED total, ReCiPe 2016 water
+  consumption, EF v3.1 water use), written directly by flow id (``bw2setup``
+  crashes on bw2io 0.9 + bw2data 4, brightway2-io#277);
+* one method per impact category, ``("ai-lca", category)``: the CFs of the
+  Brightway method named in ``inventories/methods/`` (times its ``factor``)
+  plus the category's indicator flow at 1.0. Results therefore stay in one
+  Brightway method per category, whether the foreground carries indicator
+  flows or links to elementary flows of a user's background database.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from ..errors import EngineError
+from ..inventory import CATEGORIES, MethodRecord, Registry
+from .home import quiet
+
+__all__ = [
+    "SETUP_VERSION",
+    "INDICATORS",
+    "BUNDLED_METHODS",
+    "category_method",
+    "ensure_setup",
+    "category_records",
+]
+
+SETUP_VERSION = 1
+INDICATORS = "ai-lca indicators"
+MARKER = "ai-lca-setup.json"
+
+# Bundled bw2io methods installed as they are (users can select them too).
+BUNDLED_METHODS: list[tuple[str, str, str]] = [
+    ("IPCC 2021", "climate change", "global warming potential (GWP100)"),
+    ("EF v3.1", "material resources: metals/minerals", "abiotic depletion potential (ADP): elements (ultimate reserves)"),
+    ("EF v3.1", "energy resources: non-renewable", "abiotic depletion potential (ADP): fossil fuels"),
+    ("Cumulative Energy Demand (CED)", "total", "energy content (HHV)"),
+    ("ReCiPe 2016 v1.03, midpoint (H)", "water use", "water consumption potential (WCP)"),
+    ("EF v3.1", "water use", "user deprivation potential (deprivation-weighted water consumption)"),
+]
+
+
+def category_method(category: str) -> tuple[str, str]:
+    """The Brightway method key of an ai-lca impact category."""
+    return ("ai-lca", category)
+
+
+def category_records(registry: Registry | None = None) -> dict[str, MethodRecord]:
+    """The method records of the four impact categories (bundled inventory)."""
+    reg = registry or Registry()
+    out = {}
+    for cat in CATEGORIES:
+        out[cat] = reg.get(cat, "method")
+    return out
+
+
+def _bw2io_data() -> Path:
+    spec = importlib.util.find_spec("bw2io")
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover
+        raise EngineError("bw2io is not installed; it provides the offline biosphere and LCIA data")
+    return Path(list(spec.submodule_search_locations)[0]) / "data"
+
+
+def _load_bundled_methods(wanted: set[tuple[str, ...]]) -> dict[tuple[str, ...], dict[str, Any]]:
+    path = _bw2io_data() / "lcia" / "lcia_39_ecoinvent.zip"
+    with zipfile.ZipFile(path) as archive:
+        data = json.load(archive.open("data.json"))
+    found = {tuple(m["name"]): m for m in data if tuple(m["name"]) in wanted}
+    missing = wanted - set(found)
+    if missing:
+        raise EngineError(f"LCIA methods not found in bw2io's bundled file: {sorted(missing)}", file=path)
+    return found
+
+
+def _marker(bd: Any) -> Path:
+    return Path(bd.projects.dir) / MARKER
+
+
+def is_set_up(bd: Any) -> bool:
+    marker = _marker(bd)
+    if not marker.exists():
+        return False
+    try:
+        info = json.loads(marker.read_text())
+    except (OSError, ValueError):
+        return False
+    if info.get("version") != SETUP_VERSION:
+        return False
+    needed = {"biosphere3", INDICATORS}
+    methods = {category_method(c) for c in CATEGORIES}
+    return needed <= set(bd.databases) and all(m in bd.methods for m in methods)
+
+
+def ensure_setup(bd: Any, registry: Registry | None = None) -> dict[str, Any]:
+    """Create biosphere, indicator flows and methods in the current project if needed.
+
+    Must be called with the project current and the home lock held
+    (:func:`lca.engine.home.brightway`). Returns what was done and how long it took.
+    """
+    if is_set_up(bd):
+        return {"created": False}
+    t0 = time.perf_counter()
+    records = category_records(registry)
+    with quiet():
+        if "biosphere3" not in bd.databases:
+            import bw2io
+
+            bw2io.create_default_biosphere3()
+        indicators = bd.Database(INDICATORS)
+        indicators.write(
+            {
+                (INDICATORS, cat): {
+                    "name": f"{cat} indicator ({rec.unit})",
+                    "unit": rec.unit,
+                    "type": "emission",
+                    "categories": ("ai-lca indicator",),
+                    "description": rec.description or "",
+                }
+                for cat, rec in records.items()
+            }
+        )
+        wanted = {tuple(m) for m in BUNDLED_METHODS} | {tuple(r.brightway_method) for r in records.values()}
+        bundled = _load_bundled_methods(wanted)
+        from bw2data.backends import ActivityDataset as AD
+
+        ids = {
+            code: node_id
+            for node_id, code in AD.select(AD.id, AD.code).where(AD.database == "biosphere3").tuples()
+        }
+        ind_ids = {
+            code: node_id
+            for node_id, code in AD.select(AD.id, AD.code).where(AD.database == INDICATORS).tuples()
+        }
+
+        def cfs(method: dict[str, Any], factor: float = 1.0) -> list[tuple[int, float]]:
+            out = []
+            for cf in method["exchanges"]:
+                db, code = cf["input"]
+                if db == "biosphere3" and code in ids:
+                    out.append((ids[code], cf["amount"] * factor))
+            return out
+
+        for key, method in bundled.items():
+            m = bd.Method(key)
+            m.register(unit=method["unit"], description=method.get("description", ""),
+                       filename="lcia_39_ecoinvent.zip (bundled with bw2io)")
+            m.write(cfs(method))
+        for cat, rec in records.items():
+            source = bundled[tuple(rec.brightway_method)]
+            m = bd.Method(category_method(cat))
+            m.register(
+                unit=rec.unit,
+                description=(
+                    f"ai-lca category '{cat}': CFs of {tuple(rec.brightway_method)} x {rec.factor:g}, "
+                    f"plus the '{cat}' indicator flow at 1. Source: {rec.source}"
+                ),
+            )
+            m.write(cfs(source, rec.factor) + [(ind_ids[cat], 1.0)])
+    info = {"version": SETUP_VERSION, "seconds": round(time.perf_counter() - t0, 3)}
+    _marker(bd).write_text(json.dumps(info))
+    return {"created": True, **info}

@@ -1,0 +1,321 @@
+"""Build the process graph of a study.
+
+The graph is a :class:`networkx.DiGraph`. A node is a process: it makes one
+unit of its reference product (``unit``) and may emit indicator flows
+(``flows``: impact category -> amount per unit, already characterised). An
+edge ``supplier -> consumer`` carries ``amount``: units of the supplier's
+product used per unit of the consumer's product. A self-loop is allowed (a
+process that uses some of its own product), and so is any cycle: the engine
+solves the matrix system, it never walks a tree.
+
+Node attributes: ``name``, ``unit``, ``scope`` (``embodied``/``operational``
+for processes with flows), ``flows``, ``values`` (the cited
+:class:`~lca.inventory.Value` behind each flow, for uncertainty), ``kind``.
+Edge attributes: ``amount`` and optionally ``value`` (the cited Value).
+Graph attributes: ``reference`` (the node of the whole life cycle),
+``phases`` (phase -> (node, amount)), ``notes`` (modelling notes and
+assumptions, reported with the results).
+
+Typical chain for a training phase::
+
+    training run <- accelerator time <- IT electricity (dynamic) <- electricity
+                 |                   |                               at IT <- grid mix
+                 |                   <- server manufacturing share
+                 <- IT electricity (idle)  <- electricity at IT ...
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from .compute.operational import amortised_units, device_power
+from .errors import StudyError
+from .inventory import CATEGORIES, Registry, Value
+from .inventory.schema import AcceleratorRecord, EmbodiedRecord, ServerRecord
+from .study import InferencePhase, PhaseBase, Study
+
+__all__ = ["build_graph", "add_process", "add_exchange", "DEFAULT_DATACENTER", "phase_components"]
+
+DEFAULT_DATACENTER = "uptime-2024-average"
+
+
+def add_process(
+    graph: nx.DiGraph,
+    node: str,
+    *,
+    name: str,
+    unit: str,
+    scope: str | None = None,
+    flows: dict[str, float] | None = None,
+    values: dict[str, Value] | None = None,
+    kind: str = "activity",
+) -> str:
+    """Add a process node (idempotent for the same id)."""
+    if node in graph:
+        return node
+    flows = {k: float(v) for k, v in (flows or {}).items() if v is not None}
+    if flows and scope not in ("embodied", "operational"):
+        raise ValueError(f"process {node!r} has flows but no scope")
+    graph.add_node(node, name=name, unit=unit, scope=scope, flows=flows, values=values or {}, kind=kind)
+    return node
+
+
+def add_exchange(graph: nx.DiGraph, supplier: str, consumer: str, amount: float, value: Value | None = None) -> None:
+    """Add ``amount`` of ``supplier``'s product per unit of ``consumer`` (summed if repeated)."""
+    if graph.has_edge(supplier, consumer):
+        graph[supplier][consumer]["amount"] += float(amount)
+        graph[supplier][consumer]["value"] = None
+    else:
+        graph.add_edge(supplier, consumer, amount=float(amount), value=value)
+
+
+@dataclass
+class _Hardware:
+    accelerator: AcceleratorRecord
+    server: ServerRecord | None
+    accelerator_embodied: EmbodiedRecord | None
+    server_embodied: EmbodiedRecord | None
+    lifetime: float | None
+    utilisation: float
+
+
+def _resolve_hardware(study: Study, reg: Registry, notes: list[str]) -> _Hardware:
+    hw = study.hardware
+    acc: AcceleratorRecord = reg.get(hw.accelerator, "accelerator", **study.where("hardware", "accelerator"))
+    server: ServerRecord | None = None
+    if hw.server:
+        server = reg.get(hw.server, "server", **study.where("hardware", "server"))
+    acc_emb_id = hw.accelerator_embodied or acc.embodied
+    srv_emb_id = hw.server_embodied or (server.embodied if server else None)
+    acc_emb = (
+        reg.get(acc_emb_id, "embodied", **study.where("hardware", "accelerator_embodied"))
+        if acc_emb_id
+        else None
+    )
+    srv_emb = reg.get(srv_emb_id, "embodied", **study.where("hardware", "server_embodied")) if srv_emb_id else None
+    if server is not None and server.includes_accelerators and hw.accelerator_embodied is None:
+        acc_emb = None  # the server figure already holds the cards
+    lifetime = hw.lifetime
+    if lifetime is None and server is not None and server.lifetime is not None:
+        lifetime = server.lifetime.value
+        notes.append(f"hardware lifetime {lifetime / 8766:.1f} years: default of server '{server.id}'")
+    utilisation = hw.utilisation
+    if utilisation is None and server is not None and server.utilisation is not None:
+        utilisation = server.utilisation.value
+        notes.append(f"hardware utilisation {utilisation:.0%}: default of server '{server.id}'")
+    if (acc_emb or srv_emb) and lifetime is None:
+        raise StudyError(
+            "embodied impacts need a hardware lifetime",
+            hint="set hardware.lifetime (e.g. '5 years') or use a server with a default lifetime",
+            **study.where("hardware"),
+        )
+    if not acc_emb and not srv_emb:
+        notes.append("no embodied (manufacturing) inventory given: embodied impacts are not included")
+    elif server is None:
+        notes.append("no server platform given: host (CPU, memory, chassis) manufacturing is not included")
+    return _Hardware(acc, server, acc_emb, srv_emb, lifetime, utilisation if utilisation is not None else 1.0)
+
+
+def _electricity(graph: nx.DiGraph, reg: Registry, study: Study, grid_id: str, dc_id: str, loc: tuple) -> str:
+    """Nodes grid mix -> electricity at the IT equipment (PUE) <- on-site water (WUE)."""
+    grid = reg.grid(grid_id, **study.where(*loc, "grid"))
+    if grid.gwp100 is None:
+        raise StudyError(f"grid '{grid_id}' has no gwp100 intensity", **study.where(*loc, "grid"))
+    grid_node = f"grid/{grid_id}"
+    values = {c: getattr(grid, c) for c in CATEGORIES if getattr(grid, c) is not None}
+    add_process(
+        graph,
+        grid_node,
+        name=f"electricity, grid mix, {grid.name or grid_id}",
+        unit="kWh",
+        scope="operational",
+        flows={c: v.value for c, v in values.items()},
+        values=values,
+        kind="grid",
+    )
+    missing = [c for c in CATEGORIES if c not in values]
+    if missing:
+        graph.graph["notes"].append(f"grid '{grid_id}' has no factor for {', '.join(missing)}: counted as 0")
+    dc = reg.get(dc_id, "datacenter", **study.where(*loc, "datacenter"))
+    node = f"datacenter/{dc_id}@{grid_id}"
+    if node in graph:
+        return node
+    add_process(graph, node, name=f"electricity at the IT equipment, {dc.name or dc_id}", unit="kWh", kind="datacenter")
+    add_exchange(graph, grid_node, node, dc.pue.value, dc.pue)
+    if dc.wue is not None and dc.wue.value > 0:
+        water = f"datacenter/{dc_id}/water"
+        add_process(
+            graph,
+            water,
+            name=f"on-site cooling water, {dc.name or dc_id}",
+            unit="L",
+            scope="operational",
+            flows={"water": 1.0},
+            kind="water",
+        )
+        add_exchange(graph, water, node, dc.wue.value, dc.wue)
+    elif dc.wue is None:
+        graph.graph["notes"].append(f"datacenter '{dc_id}' has no WUE: on-site water counted as 0")
+    return node
+
+
+def _embodied_node(graph: nx.DiGraph, rec: EmbodiedRecord) -> str:
+    node = f"manufacturing/{rec.id}"
+    values = {c: getattr(rec.impacts, c) for c in CATEGORIES if getattr(rec.impacts, c) is not None}
+    add_process(
+        graph,
+        node,
+        name=f"manufacturing, {rec.name or rec.id}",
+        unit=rec.unit,
+        scope="embodied",
+        flows={c: v.value for c, v in values.items()},
+        values=values,
+        kind="manufacturing",
+    )
+    missing = [c for c in CATEGORIES if c not in values]
+    if missing:
+        graph.graph["notes"].append(
+            f"embodied inventory '{rec.id}' gives no {', '.join(missing)}: counted as 0"
+        )
+    return node
+
+
+def _amortise(graph: nx.DiGraph, hw: _Hardware, consumer: str) -> None:
+    """Per hour of accelerator time: a share of the server and of the card."""
+    if hw.lifetime is None:
+        return
+    per_hour = amortised_units(1.0, hw.lifetime, hw.utilisation)
+    if hw.server_embodied is not None:
+        n = hw.server.accelerators if hw.server is not None else 1
+        add_exchange(graph, _embodied_node(graph, hw.server_embodied), consumer, per_hour / n)
+    if hw.accelerator_embodied is not None:
+        add_exchange(graph, _embodied_node(graph, hw.accelerator_embodied), consumer, per_hour)
+
+
+def _phase_power(phase: PhaseBase, hw: _Hardware, study: Study, name: str) -> float | None:
+    if phase.average_power is not None:
+        return phase.average_power
+    if phase.utilisation is not None:
+        idle = hw.accelerator.idle_power.value if hw.accelerator.idle_power else 0.0
+        return device_power(hw.accelerator.tdp.value, phase.utilisation, idle)
+    return None
+
+
+def _add_phase(graph: nx.DiGraph, reg: Registry, study: Study, name: str, phase: PhaseBase, hw: _Hardware) -> None:
+    grid_id = phase.grid or study.grid
+    dc_id = phase.datacenter or study.datacenter
+    if dc_id is None:
+        dc_id = DEFAULT_DATACENTER
+        if DEFAULT_DATACENTER not in graph.graph["defaults"]:
+            graph.graph["defaults"].add(DEFAULT_DATACENTER)
+            dc = reg.get(dc_id, "datacenter")
+            graph.graph["notes"].append(
+                f"no datacenter given: using '{dc_id}' (PUE {dc.pue.value:g}, {dc.pue.source})"
+            )
+    elec = _electricity(graph, reg, study, grid_id, dc_id, (name,) if phase.grid or phase.datacenter else ())
+    inference = isinstance(phase, InferencePhase)
+    per = phase.requests if inference else 1.0
+    top = name
+    if inference:
+        add_process(graph, top, name="inference, one request", unit="request", kind="phase")
+    else:
+        add_process(graph, top, name="training run", unit="run", kind="phase")
+    graph.graph["phases"][name] = (top, per)
+
+    power = _phase_power(phase, hw, study, name)
+    if not inference and power is None:
+        raise StudyError(
+            "training needs the device power",
+            hint="give 'average_power' (measured mean W per accelerator) or 'utilisation' (of TDP)",
+            **study.where(name),
+        )
+    host = 1.0 + phase.host_overhead
+    hours = phase.total_accelerator_hours
+    dynamic = f"{name}/dynamic"
+    if hours is not None:
+        acc_node = f"{name}/accelerator-time"
+        add_process(graph, acc_node, name=f"accelerator time, {hw.accelerator.name or hw.accelerator.id}", unit="h")
+        add_exchange(graph, acc_node, top, hours / per)
+        _amortise(graph, hw, acc_node)
+        if power is not None:
+            add_process(graph, dynamic, name="IT electricity, accelerators in use (dynamic)", unit="kWh")
+            add_exchange(graph, elec, dynamic, 1.0)
+            add_exchange(graph, dynamic, acc_node, power * host / 1000.0)
+    if inference and phase.energy_per_request is not None:
+        add_process(graph, dynamic, name="IT electricity, accelerators in use (dynamic)", unit="kWh")
+        add_exchange(graph, elec, dynamic, 1.0)
+        add_exchange(graph, dynamic, top, phase.energy_per_request)
+    if inference and hours is None:
+        graph.graph["notes"].append(
+            "inference gives energy per request but no accelerator time: its embodied share is not included"
+        )
+
+    if phase.idle_energy is not None or phase.provisioned_idle_hours is not None:
+        idle = f"{name}/idle"
+        add_process(graph, idle, name="IT electricity, idle and provisioned capacity", unit="kWh")
+        add_exchange(graph, elec, idle, 1.0)
+        if phase.idle_energy is not None:
+            add_exchange(graph, idle, top, phase.idle_energy / per)
+        else:
+            if hw.accelerator.idle_power is None:
+                raise StudyError(
+                    f"accelerator '{hw.accelerator.id}' has no idle power for 'provisioned_idle_hours'",
+                    hint="give 'idle_energy' instead, or add idle_power to the accelerator record",
+                    **study.where(name, "provisioned_idle_hours"),
+                )
+            prov = f"{name}/provisioned"
+            add_process(graph, prov, name="accelerator time, provisioned but idle", unit="h")
+            add_exchange(graph, idle, prov, hw.accelerator.idle_power.value * host / 1000.0)
+            _amortise(graph, hw, prov)
+            add_exchange(graph, prov, top, phase.provisioned_idle_hours / per)
+
+
+def build_graph(study: Study, registry: Registry) -> nx.DiGraph:
+    """The process graph of ``study`` with data resolved through ``registry``."""
+    graph = nx.DiGraph(name=study.name, reference="system", phases={}, notes=[], defaults=set())
+    hw = _resolve_hardware(study, registry, graph.graph["notes"])
+    for name, phase in study.phases():
+        _add_phase(graph, registry, study, name, phase, hw)
+    add_process(graph, "system", name=f"life cycle: {study.functional_unit.name}", unit="unit", kind="system")
+    for _phase, (node, amount) in graph.graph["phases"].items():
+        add_exchange(graph, node, "system", amount)
+    return graph
+
+
+def phase_components(graph: nx.DiGraph, phase: str) -> list[tuple[str, dict[str, float]]]:
+    """Split a phase's demand into its first-tier inputs.
+
+    Returns ``(activity node, demand)`` pairs whose results sum exactly to the
+    phase's result, so that results can be shown per activity (dynamic energy,
+    idle energy, accelerator time ...). With ``t`` the phase node, column ``t``
+    of the technosphere matrix is ``e_t - sum_k a_kt e_k``, so the supply for
+    ``e_t`` is ``e_t + sum_k a_kt A^-1 e_k``: exact with loops too, as long as
+    ``t`` has no flows and no self-loop of its own (then it is kept whole).
+    """
+    node, amount = graph.graph["phases"][phase]
+    if graph.nodes[node]["flows"] or graph.has_edge(node, node):
+        return [(node, {node: amount})]
+    return [
+        (supplier, {supplier: amount * data["amount"]})
+        for supplier, _, data in sorted(graph.in_edges(node, data=True))
+    ]
+
+
+def describe(graph: nx.DiGraph) -> list[dict[str, Any]]:
+    """A plain listing of nodes and edges (for ``lca graph`` and debugging)."""
+    rows = []
+    for node, data in graph.nodes(data=True):
+        rows.append(
+            {
+                "process": node,
+                "name": data["name"],
+                "unit": data["unit"],
+                "scope": data["scope"],
+                "flows": data["flows"],
+                "inputs": {s: d["amount"] for s, _, d in graph.in_edges(node, data=True)},
+            }
+        )
+    return rows

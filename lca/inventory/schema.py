@@ -1,0 +1,291 @@
+"""Typed inventory records: every number with a unit, a source and an uncertainty.
+
+A file in ``inventories/`` holds records of one ``kind``. Each number is a
+:class:`Value`: ``value`` + ``unit`` + ``source`` (inherited from the record or
+the file when not given on the value), optionally marked as an ``assumption``
+with a ``range`` and/or a ``distribution`` (the stats_arrays families that
+Brightway uses). Loaders convert every value to the canonical unit of its
+field (see :data:`FIELD_UNITS`), once, so later code never sees another unit.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from ..validation import Strict
+
+__all__ = [
+    "Value",
+    "GridRecord",
+    "DatacenterRecord",
+    "AcceleratorRecord",
+    "ServerRecord",
+    "EmbodiedImpacts",
+    "EmbodiedRecord",
+    "ProcessRecord",
+    "MethodRecord",
+    "RECORD_TYPES",
+    "CATEGORIES",
+]
+
+CATEGORIES = ("gwp100", "water", "adpe", "pe")
+
+Distribution = Literal["lognormal", "triangular", "uniform", "normal"]
+
+
+class Value(Strict):
+    """One cited number.
+
+    ``range`` is ``[min, max]`` in the same unit as ``value``. ``distribution``
+    names the stats_arrays family used by Monte Carlo: ``lognormal`` needs
+    ``gsd`` (geometric standard deviation, > 1) or a ``range`` read as the 95 %
+    interval; ``normal`` needs ``sd`` or a ``range``; ``triangular`` and
+    ``uniform`` use the ``range`` (with ``value`` as the mode).
+    """
+
+    value: float
+    unit: str
+    source: str | None = None
+    assumption: bool = False
+    range: tuple[float, float] | None = None
+    distribution: Distribution | None = None
+    gsd: float | None = Field(default=None, gt=1.0)
+    sd: float | None = Field(default=None, gt=0.0)
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _range_contains_value(self) -> "Value":
+        if self.range is not None:
+            lo, hi = self.range
+            if not lo <= hi:
+                raise ValueError(f"range minimum {lo} is above its maximum {hi}")
+            if not lo <= self.value <= hi:
+                raise ValueError(f"range [{lo}, {hi}] does not contain the value {self.value}")
+        return self
+
+    @model_validator(mode="after")
+    def _distribution_is_complete(self) -> "Value":
+        d = self.distribution
+        if d == "lognormal" and self.gsd is None and self.range is None:
+            raise ValueError("a lognormal distribution needs 'gsd' or a 'range'")
+        if d == "lognormal" and self.value <= 0:
+            raise ValueError("a lognormal distribution needs a positive value")
+        if d == "normal" and self.sd is None and self.range is None:
+            raise ValueError("a normal distribution needs 'sd' or a 'range'")
+        if d in ("triangular", "uniform") and self.range is None:
+            raise ValueError(f"a {d} distribution needs a 'range'")
+        if self.assumption and self.range is None and self.distribution is None:
+            raise ValueError("an assumption needs a 'range' or a 'distribution'")
+        return self
+
+    def scaled(self, factor: float, unit: str) -> "Value":
+        """A copy converted by a linear ``factor`` into ``unit``."""
+        data = self.model_dump()
+        data["value"] = self.value * factor
+        data["unit"] = unit
+        if self.range is not None:
+            lo, hi = sorted((self.range[0] * factor, self.range[1] * factor))
+            data["range"] = (lo, hi)
+        if self.sd is not None:
+            data["sd"] = abs(self.sd * factor)
+        return Value.model_validate(data)
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """(min, max): the range, or a 95 % interval of the distribution, or the value."""
+        if self.range is not None:
+            return self.range
+        if self.distribution == "lognormal" and self.gsd:
+            return (self.value / self.gsd**2, self.value * self.gsd**2)
+        if self.distribution == "normal" and self.sd:
+            return (self.value - 1.96 * self.sd, self.value + 1.96 * self.sd)
+        return (self.value, self.value)
+
+    def stats_arrays(self) -> dict[str, Any]:
+        """The uncertainty as a stats_arrays / Brightway exchange dict."""
+        if self.distribution is None:
+            return {"uncertainty type": 0, "loc": self.value}
+        if self.distribution == "lognormal":
+            if self.gsd is not None:
+                sigma = math.log(self.gsd)
+            else:
+                lo, hi = self.range  # type: ignore[misc]
+                sigma = math.log(hi / max(lo, 1e-300)) / (2 * 1.96)
+            return {"uncertainty type": 2, "loc": math.log(self.value), "scale": sigma}
+        if self.distribution == "normal":
+            sd = self.sd if self.sd is not None else (self.range[1] - self.range[0]) / (2 * 1.96)  # type: ignore[index]
+            return {"uncertainty type": 3, "loc": self.value, "scale": sd}
+        lo, hi = self.range  # type: ignore[misc]
+        if self.distribution == "uniform":
+            return {"uncertainty type": 4, "loc": self.value, "minimum": lo, "maximum": hi}
+        return {"uncertainty type": 5, "loc": self.value, "minimum": lo, "maximum": hi}
+
+
+class Record(Strict):
+    """Fields shared by every record."""
+
+    id: str = Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:+-]*$")
+    name: str | None = None
+    source: str | None = None
+    notes: str | None = None
+
+
+class MarketBased(Strict):
+    """Market-based (contractual) electricity inputs for GHG Protocol scope 2."""
+
+    gwp100: Value | None = None
+    renewable_share: Value | None = None
+    residual_mix: Value | None = None
+
+
+class GridRecord(Record):
+    kind: Literal["grid"] = "grid"
+    year: int | None = Field(default=None, ge=1990, le=2100)
+    country: str | None = None
+    base: str | None = None  # take indicators not given here from this grid id
+    gwp100: Value | None = None
+    water: Value | None = None
+    adpe: Value | None = None
+    pe: Value | None = None
+    market_based: MarketBased | None = None
+    profile: str | None = None  # CSV of hourly intensity, relative to the file
+
+
+class DatacenterRecord(Record):
+    kind: Literal["datacenter"] = "datacenter"
+    provider: str | None = None
+    grid: str | None = None
+    pue: Value
+    wue: Value | None = None  # on-site water usage effectiveness
+
+
+class EmbodiedImpacts(Strict):
+    """Impacts of one unit (cradle-to-gate, plus end of life where the source has it)."""
+
+    gwp100: Value | None = None
+    water: Value | None = None
+    adpe: Value | None = None
+    pe: Value | None = None
+
+
+class EmbodiedRecord(Record):
+    """Manufacturing inventory of one piece of hardware (a card, a server platform)."""
+
+    kind: Literal["embodied"] = "embodied"
+    unit: str = "unit"
+    impacts: EmbodiedImpacts
+    components: dict[str, EmbodiedImpacts] = Field(default_factory=dict)
+    scope_note: str | None = None  # what the figure covers (die only, card, server ...)
+
+
+class AcceleratorRecord(Record):
+    kind: Literal["accelerator"] = "accelerator"
+    vendor: str | None = None
+    year: int | None = None
+    memory: Value | None = None  # GB
+    memory_bandwidth: Value | None = None  # GB/s
+    tdp: Value  # W
+    idle_power: Value | None = None  # W
+    peak_flops: dict[str, Value] = Field(default_factory=dict)  # dense FLOP/s by precision
+    interconnect: str | None = None
+    interconnect_bandwidth: Value | None = None  # GB/s
+    die_area: Value | None = None  # cm2
+    process_node: str | None = None
+    embodied: str | None = None  # id of an 'embodied' record
+
+
+class ServerRecord(Record):
+    """A server platform that hosts accelerators."""
+
+    kind: Literal["server"] = "server"
+    accelerators: int = Field(ge=1)
+    embodied: str  # id of an 'embodied' record
+    includes_accelerators: bool = False  # does that embodied figure include the cards?
+    lifetime: Value | None = None  # h
+    utilisation: Value | None = None  # fraction of lifetime in use
+    host_power: Value | None = None  # W, non-accelerator power of the whole server
+
+
+class FlowAmount(Strict):
+    input: str
+    amount: float
+
+
+class ProcessRecord(Record):
+    """A whole user process: reference unit, inputs from other processes, impacts."""
+
+    kind: Literal["process"] = "process"
+    unit: str
+    scope: Literal["embodied", "operational"] = "operational"
+    inputs: list[FlowAmount] = Field(default_factory=list)
+    impacts: EmbodiedImpacts = Field(default_factory=EmbodiedImpacts)
+
+
+class MethodRecord(Record):
+    """How an impact category maps onto Brightway methods and indicator flows."""
+
+    kind: Literal["method"] = "method"
+    unit: str
+    brightway_method: list[str]
+    factor: float = 1.0  # multiplies the Brightway CFs to reach ``unit``
+    indicator_flow: str
+    description: str | None = None
+
+
+RECORD_TYPES: dict[str, type[Record]] = {
+    "grid": GridRecord,
+    "datacenter": DatacenterRecord,
+    "accelerator": AcceleratorRecord,
+    "server": ServerRecord,
+    "process": ProcessRecord,
+    "embodied": EmbodiedRecord,
+    "method": MethodRecord,
+}
+
+# canonical unit of every Value field, by (kind, dotted field path); '*' = any key
+FIELD_UNITS: dict[str, dict[str, str]] = {
+    "grid": {
+        "gwp100": "kg CO2e/kWh",
+        "water": "L/kWh",
+        "adpe": "kg Sb-eq/kWh",
+        "pe": "MJ/kWh",
+        "market_based.gwp100": "kg CO2e/kWh",
+        "market_based.renewable_share": "",
+        "market_based.residual_mix": "kg CO2e/kWh",
+    },
+    "datacenter": {"pue": "", "wue": "L/kWh"},
+    "accelerator": {
+        "memory": "GB",
+        "memory_bandwidth": "GB/s",
+        "tdp": "W",
+        "idle_power": "W",
+        "peak_flops.*": "FLOP/s",
+        "interconnect_bandwidth": "GB/s",
+        "die_area": "cm**2",
+    },
+    "embodied": {
+        "impacts.gwp100": "kg CO2e",
+        "impacts.water": "L",
+        "impacts.adpe": "kg Sb-eq",
+        "impacts.pe": "MJ",
+        "components.*.gwp100": "kg CO2e",
+        "components.*.water": "L",
+        "components.*.adpe": "kg Sb-eq",
+        "components.*.pe": "MJ",
+    },
+    "server": {
+        "lifetime": "h",
+        "utilisation": "",
+        "host_power": "W",
+    },
+    "process": {
+        "impacts.gwp100": "kg CO2e",
+        "impacts.water": "L",
+        "impacts.adpe": "kg Sb-eq",
+        "impacts.pe": "MJ",
+    },
+    "method": {},
+}

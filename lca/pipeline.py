@@ -1,0 +1,91 @@
+"""Run a study end to end: study -> graph -> Brightway -> result table."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import platform
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .engine import brightway, check_solvable, database_name, ensure_setup, solve_graph, write_graph
+from .graph import build_graph
+from .inventory import CATEGORIES, Registry
+from .results import Result, build_activity, build_table
+from .study import Study, load_study
+
+__all__ = ["run", "prepare", "package_versions"]
+
+_PACKAGES = ("ai-lca", "bw2data", "bw2calc", "bw2io", "bw_processing", "numpy", "scipy", "pandas", "networkx", "pint", "pydantic")
+
+
+def package_versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in _PACKAGES:
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def prepare(study: Study | str | Path, inventories: Iterable[str | Path] = ()) -> tuple[Study, Registry, Any]:
+    """Load and validate everything a run needs, without touching Brightway."""
+    if not isinstance(study, Study):
+        study = load_study(study)
+    registry = Registry([*inventories, *study.inventory_folders()])
+    graph = build_graph(study, registry)
+    check_solvable(graph)
+    return study, registry, graph
+
+
+def run(
+    study: Study | str | Path,
+    *,
+    home: str | Path | None = None,
+    inventories: Iterable[str | Path] = (),
+    categories: Iterable[str] = CATEGORIES,
+) -> Result:
+    """Run a study and return its :class:`~lca.results.Result`.
+
+    Parameters
+    ----------
+    study : Study or path
+        A validated study, or the path of a study YAML file.
+    home : path, optional
+        ai-lca home folder (default: ``$LCA_HOME`` or the user data folder).
+    inventories : paths, optional
+        Extra inventory folders; they override the study's and the bundled ones.
+    categories : iterable of str
+        Impact categories to compute (default: all four).
+    """
+    study, registry, graph = prepare(study, inventories)
+    cats = list(categories)
+    with brightway(home) as (bd, bc, home_path):
+        ensure_setup(bd)
+        ids = write_graph(bd, graph, database_name(study.name))
+        solution = solve_graph(bc, graph, ids, cats)
+    table = build_table(study.name, graph, solution.contributions)
+    activity = build_activity(graph, solution.supply)
+    provenance = {
+        "study": study.name,
+        "study_file": study.path.name if study.path else None,
+        "study_sha256": study.content_hash,
+        "inventory_folders": [
+            "bundled" if f == registry.bundled else f.name for f in registry.folders
+        ],
+        "brightway_database": database_name(study.name),
+        "methods": {c: f"('ai-lca', '{c}')" for c in cats},
+        "versions": package_versions(),
+        "seed": None,
+    }
+    return Result(
+        study=study.name,
+        table=table,
+        activity=activity,
+        scores=solution.scores,
+        notes=list(graph.graph["notes"]),
+        sources=registry.sources(),
+        provenance=provenance,
+        graph=graph,
+    )

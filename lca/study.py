@@ -1,0 +1,234 @@
+"""The study: a YAML file describing an AI system over its life, validated.
+
+Schema version 1 (see ``docs/user-guide/studies.md``)::
+
+    schema_version: 1
+    name: bloom-176b
+    functional_unit: {name: "one final training run of BLOOM-176B"}
+    grid: FR                       # inventory id of the grid mix
+    datacenter: some-dc            # inventory id (PUE, WUE)
+    hardware:
+      accelerator: a100-sxm4-80gb  # inventory id
+      server: hpe-apollo-6500      # inventory id (embodied, accelerators per server)
+      lifetime: 6 years
+      utilisation: 0.85
+    training:
+      accelerator_hours: 1082990   # or accelerators + duration
+      average_power: 400 W         # or utilisation (of TDP)
+      idle_energy: 256646 kWh
+    inference:
+      requests: 230768
+      energy_per_request: 3.75 Wh
+
+Quantities accept a bare number in the canonical unit of the field or a
+``"number unit"`` text; they are converted here, once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, PrivateAttr, model_validator
+
+from .errors import StudyError
+from .validation import Q, Strict, validate
+from .yamlio import Document, read_yaml
+
+__all__ = [
+    "Study",
+    "TrainingPhase",
+    "InferencePhase",
+    "HardwareSpec",
+    "FunctionalUnit",
+    "load_study",
+    "study_from_dict",
+]
+
+Fraction = Field(gt=0.0, le=1.0)
+
+
+class FunctionalUnit(Strict):
+    """What the results are expressed for."""
+
+    name: str = Field(min_length=1)
+    description: str | None = None
+
+
+class HardwareSpec(Strict):
+    """The hardware of the study (ids in the inventory) and its amortisation."""
+
+    accelerator: str
+    server: str | None = None
+    accelerator_embodied: str | None = None  # override the accelerator's embodied record
+    server_embodied: str | None = None  # override the server's embodied record
+    lifetime: Q("h", gt=0) | None = None  # overrides the server's default
+    utilisation: float | None = Field(default=None, gt=0.0, le=1.0)
+
+
+class PhaseBase(Strict):
+    """Fields shared by training and inference."""
+
+    grid: str | None = None  # override the study's grid for this phase
+    datacenter: str | None = None  # override the study's datacenter for this phase
+    accelerator_hours: Q("h", gt=0) | None = None
+    accelerators: int | None = Field(default=None, gt=0)
+    duration: Q("h", gt=0) | None = None
+    average_power: Q("W", gt=0) | None = None  # measured mean power per accelerator
+    utilisation: float | None = Field(default=None, ge=0.0, le=1.0)  # of TDP, above idle
+    host_overhead: float = Field(default=0.0, ge=0.0, le=10.0)  # host power / accelerator power
+    idle_energy: Q("kWh", ge=0) | None = None  # measured idle / provisioned energy (IT)
+    provisioned_idle_hours: Q("h", ge=0) | None = None  # accelerator-hours reserved, idle
+
+    @model_validator(mode="after")
+    def _time_given_once(self) -> "PhaseBase":
+        if self.accelerator_hours is not None and (self.accelerators or self.duration):
+            raise ValueError("give either 'accelerator_hours' or 'accelerators' and 'duration', not both")
+        if (self.accelerators is None) != (self.duration is None):
+            raise ValueError("'accelerators' and 'duration' go together")
+        return self
+
+    @model_validator(mode="after")
+    def _power_given_once(self) -> "PhaseBase":
+        if self.average_power is not None and self.utilisation is not None:
+            raise ValueError("give either 'average_power' or 'utilisation', not both")
+        if self.idle_energy is not None and self.provisioned_idle_hours is not None:
+            raise ValueError("give either 'idle_energy' or 'provisioned_idle_hours', not both")
+        return self
+
+    @property
+    def total_accelerator_hours(self) -> float | None:
+        """Accelerator-hours of the phase [h], from either way of giving them."""
+        if self.accelerator_hours is not None:
+            return self.accelerator_hours
+        if self.accelerators is not None and self.duration is not None:
+            return self.accelerators * self.duration
+        return None
+
+
+class TrainingPhase(PhaseBase):
+    """A training campaign given by measured or planned accelerator time."""
+
+    name: str = "training"
+
+    @model_validator(mode="after")
+    def _needs_time(self) -> "TrainingPhase":
+        if self.total_accelerator_hours is None:
+            raise ValueError("training needs 'accelerator_hours' or 'accelerators' and 'duration'")
+        return self
+
+
+class InferencePhase(PhaseBase):
+    """An inference deployment given by requests and energy per request."""
+
+    name: str = "inference"
+    requests: float = Field(gt=0)
+    energy_per_request: Q("kWh", gt=0) | None = None  # IT energy (devices + host)
+
+    @model_validator(mode="after")
+    def _needs_energy(self) -> "InferencePhase":
+        if self.energy_per_request is None and self.total_accelerator_hours is None:
+            raise ValueError(
+                "inference needs 'energy_per_request' or accelerator time "
+                "('accelerator_hours' or 'accelerators' and 'duration')"
+            )
+        if self.energy_per_request is not None and (self.average_power or self.utilisation is not None):
+            raise ValueError("'energy_per_request' already gives the energy; drop 'average_power'/'utilisation'")
+        return self
+
+
+class Study(Strict):
+    """A validated study (schema version 1)."""
+
+    schema_version: Literal[1] = 1
+    name: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    title: str | None = None
+    description: str | None = None
+    sources: list[str] = Field(default_factory=list)
+    inventories: list[str] = Field(default_factory=list)
+    functional_unit: FunctionalUnit
+    grid: str
+    datacenter: str | None = None
+    hardware: HardwareSpec
+    training: TrainingPhase | None = None
+    inference: InferencePhase | None = None
+
+    _path: Path | None = PrivateAttr(default=None)
+    _doc: Document | None = PrivateAttr(default=None)
+    _hash: str = PrivateAttr(default="")
+
+    @model_validator(mode="after")
+    def _has_a_phase(self) -> "Study":
+        if self.training is None and self.inference is None:
+            raise ValueError("a study needs at least one phase: 'training' and/or 'inference'")
+        return self
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    @property
+    def doc(self) -> Document | None:
+        return self._doc
+
+    @property
+    def content_hash(self) -> str:
+        """SHA-256 of the study file's bytes (or of its canonical JSON when built in code)."""
+        return self._hash
+
+    def phases(self) -> list[tuple[str, PhaseBase]]:
+        out: list[tuple[str, PhaseBase]] = []
+        if self.training is not None:
+            out.append(("training", self.training))
+        if self.inference is not None:
+            out.append(("inference", self.inference))
+        return out
+
+    def where(self, *loc: Any) -> dict[str, Any]:
+        """File/line/column/field of a field path, for error messages."""
+        out: dict[str, Any] = {"field": ".".join(str(p) for p in loc)}
+        if self._doc is not None:
+            out.update(self._doc.where(loc))
+        elif self._path is not None:
+            out["file"] = self._path
+        return out
+
+    def inventory_folders(self) -> list[Path]:
+        """Extra inventory folders, resolved relative to the study file."""
+        base = self._path.parent if self._path is not None else Path.cwd()
+        return [(base / f).resolve() for f in self.inventories]
+
+
+def study_from_dict(data: dict[str, Any], *, path: Path | None = None, doc: Document | None = None) -> Study:
+    """Validate a study given as a mapping (e.g. built in code or read from YAML)."""
+    if not isinstance(data, dict):
+        raise StudyError(
+            "a study must be a mapping of fields",
+            file=path,
+            line=1 if path else None,
+            value=type(data).__name__,
+        )
+    study: Study = validate(Study, data, doc=doc, error=StudyError)
+    study._path = path
+    study._doc = doc
+    if doc is not None and path is not None:
+        study._hash = hashlib.sha256(path.read_bytes()).hexdigest()
+    else:
+        study._hash = hashlib.sha256(study.model_dump_json().encode()).hexdigest()
+    return study
+
+
+def load_study(path: Path | str) -> Study:
+    """Read and validate a study YAML file.
+
+    Raises
+    ------
+    StudyError
+        With the file, line, field path, bad value and what is valid.
+    """
+    path = Path(path)
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        raise StudyError("a study file must be YAML (.yaml or .yml)", file=path, value=path.suffix or path.name)
+    doc = read_yaml(path, StudyError)
+    return study_from_dict(doc.data, path=path.resolve(), doc=doc)

@@ -1,0 +1,178 @@
+"""Shared pydantic plumbing: strict models, unit-aware fields, clear errors.
+
+Every schema in ai-lca derives from :class:`Strict` (unknown keys rejected,
+NaN/inf rejected). Physical quantities are declared with :func:`Q`, which
+accepts a bare number (already in the canonical unit) or a ``"number unit"``
+text and converts it once, here. :func:`validate` turns a pydantic
+``ValidationError`` into one of our :class:`~lca.errors.InputError` classes,
+naming the file, line, field path, bad value and what would be valid.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from typing import Annotated, Any, Union, get_args, get_origin
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic_core import PydanticCustomError
+
+from .errors import InputError, UnitError, did_you_mean
+from .units import parse_quantity
+from .yamlio import Document
+
+__all__ = ["Strict", "Q", "validate", "format_loc"]
+
+
+class Strict(BaseModel):
+    """Base of every schema: unknown keys and non-finite numbers are errors."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=False)
+
+
+def _quantity_parser(unit: str):
+    def parse(raw: Any) -> Any:
+        if raw is None:
+            return raw
+        try:
+            return parse_quantity(raw, unit)
+        except UnitError as exc:
+            raise PydanticCustomError("unit_error", "{msg}", {"msg": exc.render()}) from None
+
+    return parse
+
+
+def Q(unit: str, **constraints: Any) -> Any:
+    """A float field in canonical ``unit`` that also accepts ``"12 unit"`` text.
+
+    ``constraints`` are pydantic ``Field`` bounds (``gt``, ``ge``, ``le`` ...),
+    checked after conversion.
+    """
+    return Annotated[float, BeforeValidator(_quantity_parser(unit)), Field(**constraints)]
+
+
+def format_loc(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _unwrap(tp: Any) -> list[Any]:
+    """Candidate model classes inside an annotation (Optional, Union, list, dict)."""
+    origin = get_origin(tp)
+    if origin is Annotated:
+        return _unwrap(get_args(tp)[0])
+    if origin in (Union, types.UnionType):
+        out: list[Any] = []
+        for arg in get_args(tp):
+            out += _unwrap(arg)
+        return out
+    if origin in (list, tuple, set, frozenset):
+        return [x for arg in get_args(tp) for x in _unwrap(arg)]
+    if origin is dict:
+        args = get_args(tp)
+        return _unwrap(args[1]) if len(args) == 2 else []
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return [tp]
+    return []
+
+
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    current: list[Any] = [model]
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        nxt: list[Any] = []
+        for cand in current:
+            if isinstance(cand, type) and issubclass(cand, BaseModel):
+                info = cand.model_fields.get(part)
+                if info is not None:
+                    nxt += _unwrap(info.annotation)
+        if not nxt:
+            # a union tag or a dict key; keep the candidates
+            continue
+        current = nxt
+    for cand in current:
+        if isinstance(cand, type) and issubclass(cand, BaseModel):
+            return cand
+    return None
+
+
+_FRIENDLY = {
+    "missing": "missing required field",
+    "extra_forbidden": "unknown field",
+    "finite_number": "value must be a finite number",
+}
+
+
+def _clean_loc(loc: tuple) -> tuple:
+    # pydantic inserts union member names and function names into the path
+    return tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
+
+
+def validate(
+    model: type[BaseModel],
+    data: Any,
+    *,
+    doc: Document | None = None,
+    error: type[InputError] = InputError,
+    prefix: tuple = (),
+    context: dict | None = None,
+) -> Any:
+    """Validate ``data`` into ``model``; on failure raise ``error`` with location."""
+    try:
+        return model.model_validate(data, context=context)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        first = errors[0]
+        loc = _clean_loc(tuple(first["loc"]))
+        full = prefix + loc
+        kind = first["type"]
+        msg = _FRIENDLY.get(kind, first["msg"])
+        valid = None
+        hint = None
+        value: Any = first.get("input", ...)
+        cls: type[InputError] = error
+        if kind == "extra_forbidden":
+            parent = _model_at(model, loc[:-1])
+            if parent is not None:
+                names = sorted(parent.model_fields)
+                valid = ", ".join(names)
+                close = did_you_mean(str(loc[-1]), names)
+                if close:
+                    hint = f"Did you mean {', '.join(repr(c) for c in close)}?"
+            value = loc[-1] if loc else value
+        elif kind == "missing":
+            value = ...
+        elif kind == "unit_error":
+            cls = UnitError if error is InputError else error
+            msg = str(first["ctx"]["msg"]) if "ctx" in first else first["msg"]
+            value = ...
+        elif kind.startswith(("greater_than", "less_than")):
+            valid = first["msg"].replace("Input should be ", "")
+            msg = "value out of range"
+        elif kind == "literal_error":
+            valid = first["msg"].replace("Input should be ", "")
+            msg = "value not allowed"
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        more = len(errors) - 1
+        if more:
+            hint = (hint + " " if hint else "") + f"({more} more problem{'s' if more > 1 else ''} in this file)"
+        where = doc.where(full) if doc is not None else {}
+        raise cls(
+            msg,
+            field=format_loc(full) or None,
+            value=value,
+            valid=valid,
+            hint=hint,
+            **where,
+        ) from None
+
+
+# re-exported for schema modules
+Literal = typing.Literal

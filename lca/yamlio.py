@@ -1,0 +1,122 @@
+"""Safe reading of YAML files, with the line and column of every value.
+
+Only ``yaml.SafeLoader`` is used: no Python objects can be built from a file.
+Files that are empty, binary, not UTF-8, larger than :data:`MAX_BYTES`, or
+that repeat a key in a mapping are rejected with an :class:`InputError` that
+names the file and the line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError, LcaError
+
+__all__ = ["MAX_BYTES", "Document", "read_yaml", "read_text", "locate"]
+
+MAX_BYTES = 5_000_000  # a study or inventory file larger than this is refused
+
+try:  # the C loader is faster; both are safe loaders
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - libyaml missing
+    _Loader = yaml.SafeLoader
+
+
+@dataclass
+class Document:
+    """A parsed YAML file: its data and the position of every field path."""
+
+    path: Path
+    data: Any
+    marks: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+
+    def where(self, loc: tuple) -> dict[str, Any]:
+        """``file``/``line``/``column`` for a field path (closest known parent)."""
+        loc = tuple(loc)
+        while loc and loc not in self.marks:
+            loc = loc[:-1]
+        line, col = self.marks.get(loc, (None, None))
+        return {"file": self.path, "line": line, "column": col}
+
+
+def read_text(path: Path, error: type[InputError] = InputError) -> str:
+    """Read a small UTF-8 text file, refusing missing, huge, binary or empty files."""
+    path = Path(path)
+    if not path.exists():
+        raise error("file not found", file=path)
+    if not path.is_file():
+        raise error("not a regular file", file=path)
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise error(
+            f"file is too large ({size:,} bytes)",
+            file=path,
+            valid=f"at most {MAX_BYTES:,} bytes",
+        )
+    raw = path.read_bytes()
+    if b"\x00" in raw:
+        raise error("file is binary, not YAML text", file=path)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise error(f"file is not valid UTF-8 (byte {exc.start})", file=path) from None
+    if not text.strip():
+        raise error("file is empty", file=path)
+    return text
+
+
+def _walk(node: yaml.Node, loc: tuple, marks: dict, path: Path, error: type[InputError]) -> None:
+    marks[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key in seen:
+                raise error(
+                    f"duplicate key {key!r} (first at line {seen[key]})",
+                    file=path,
+                    line=key_node.start_mark.line + 1,
+                    column=key_node.start_mark.column + 1,
+                    field=".".join(str(p) for p in loc) or None,
+                )
+            seen[key] = key_node.start_mark.line + 1
+            _walk(value_node, loc + (key,), marks, path, error)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _walk(item, loc + (i,), marks, path, error)
+
+
+def read_yaml(path: Path | str, error: type[InputError] = InputError) -> Document:
+    """Parse a YAML file safely; return its data and the position of each field."""
+    path = Path(path)
+    text = read_text(path, error)
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise error(
+            f"not valid YAML: {problem}",
+            file=path,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+        ) from None
+    except RecursionError:
+        raise error("YAML nesting is too deep", file=path) from None
+    if node is None or data is None:
+        raise error("file is empty", file=path)
+    marks: dict[tuple, tuple[int, int]] = {}
+    _walk(node, (), marks, path, error)
+    return Document(path=path, data=data, marks=marks)
+
+
+def locate(doc: Document, loc: tuple, build: Callable[[], LcaError]) -> LcaError:
+    """Build an error and fill in the file/line/column of ``loc`` in ``doc``."""
+    err = build()
+    return err.located(**doc.where(loc))
