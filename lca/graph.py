@@ -136,8 +136,11 @@ def _electricity(graph: nx.DiGraph, reg: Registry, study: Study, grid_id: str, d
         values=values,
         kind="grid",
     )
+    if grid.market_based is not None and grid.market_based.gwp100 is not None:
+        graph.nodes[grid_node]["market_gwp100"] = grid.market_based.gwp100.value
     missing = [c for c in CATEGORIES if c not in values]
-    if missing:
+    if missing and graph.nodes[grid_node].get("noted") is None:
+        graph.nodes[grid_node]["noted"] = True
         graph.graph["notes"].append(f"grid '{grid_id}' has no factor for {', '.join(missing)}: counted as 0")
     dc = reg.get(dc_id, "datacenter", **study.where(*loc, "datacenter"))
     node = f"datacenter/{dc_id}@{grid_id}"
@@ -164,6 +167,8 @@ def _electricity(graph: nx.DiGraph, reg: Registry, study: Study, grid_id: str, d
 
 def _embodied_node(graph: nx.DiGraph, rec: EmbodiedRecord) -> str:
     node = f"manufacturing/{rec.id}"
+    if node in graph:
+        return node
     values = {c: getattr(rec.impacts, c) for c in CATEGORIES if getattr(rec.impacts, c) is not None}
     add_process(
         graph,

@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .engine import brightway, check_solvable, database_name, ensure_setup, solve_graph, write_graph
+from .engine import database_name, run_graph
 from .graph import build_graph
 from .inventory import CATEGORIES, Registry
-from .results import Result, build_activity, build_table
+from .results import Result, build_activity, build_table, market_based_table
 from .study import Study, load_study
 
 __all__ = ["run", "prepare", "package_versions"]
@@ -35,7 +35,6 @@ def prepare(study: Study | str | Path, inventories: Iterable[str | Path] = ()) -
         study = load_study(study)
     registry = Registry([*inventories, *study.inventory_folders()])
     graph = build_graph(study, registry)
-    check_solvable(graph)
     return study, registry, graph
 
 
@@ -61,10 +60,7 @@ def run(
     """
     study, registry, graph = prepare(study, inventories)
     cats = list(categories)
-    with brightway(home) as (bd, bc, home_path):
-        ensure_setup(bd)
-        ids = write_graph(bd, graph, database_name(study.name))
-        solution = solve_graph(bc, graph, ids, cats)
+    solution = run_graph(graph, database_name(study.name), home=home, categories=cats)
     table = build_table(study.name, graph, solution.contributions)
     activity = build_activity(graph, solution.supply)
     provenance = {
@@ -88,4 +84,5 @@ def run(
         sources=registry.sources(),
         provenance=provenance,
         graph=graph,
+        market_table=market_based_table(graph, table),
     )

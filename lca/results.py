@@ -10,7 +10,7 @@ import pandas as pd
 
 from .units import CATEGORY_UNITS
 
-__all__ = ["Result", "TABLE_COLUMNS", "build_table", "build_activity"]
+__all__ = ["Result", "TABLE_COLUMNS", "build_table", "build_activity", "market_based_table"]
 
 TABLE_COLUMNS = [
     "study",
@@ -47,6 +47,30 @@ def build_table(study: str, graph: nx.DiGraph, contributions: list[dict[str, Any
         )
     table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
     return table.sort_values(["category", "phase", "activity_id", "process_id"], kind="stable").reset_index(drop=True)
+
+
+def market_based_table(graph: nx.DiGraph, table: pd.DataFrame) -> pd.DataFrame | None:
+    """The gwp100 rows with market-based (contractual) grid factors, GHG Protocol scope 2.
+
+    The direct contribution of a grid-mix process is ``factor x supply``, and
+    the supply does not depend on the factor, so swapping the location-based
+    factor for the market-based one scales that row by their ratio. Grids
+    without market data keep their location-based factor. ``None`` when no
+    grid of the study has market data.
+    """
+    ratios = {}
+    for node, data in graph.nodes(data=True):
+        if data.get("kind") == "grid" and "market_gwp100" in data:
+            location = data["flows"].get("gwp100", 0.0)
+            if location <= 0.0:
+                continue
+            ratios[node] = data["market_gwp100"] / location
+    if not ratios:
+        return None
+    out = table[table["category"] == "gwp100"].copy()
+    factor = out["process_id"].map(ratios).fillna(1.0)
+    out["value"] = out["value"] * factor
+    return out.reset_index(drop=True)
 
 
 def build_activity(graph: nx.DiGraph, supply: list[dict[str, Any]]) -> pd.DataFrame:
@@ -98,8 +122,19 @@ class Result:
     market_table: pd.DataFrame | None = None
 
     # ------------------------------------------------------------------ views
-    def total(self, category: str = "gwp100") -> float:
-        """Total impact of the life cycle in ``category`` [unit of the category]."""
+    def total(self, category: str = "gwp100", *, basis: str = "location") -> float:
+        """Total impact of the life cycle in ``category`` [unit of the category].
+
+        ``basis="market"`` gives gwp100 with market-based grid factors where
+        the grid records have them (GHG Protocol scope 2, market-based).
+        """
+        if basis == "market":
+            if category != "gwp100":
+                raise ValueError("market-based totals exist for gwp100 only")
+            table = self.market_table if self.market_table is not None else self.table
+            return float(table.loc[table["category"] == "gwp100", "value"].sum())
+        if basis != "location":
+            raise ValueError(f"basis must be 'location' or 'market', got {basis!r}")
         return float(self.table.loc[self.table["category"] == category, "value"].sum())
 
     def totals(self) -> pd.DataFrame:

@@ -20,7 +20,7 @@ from ..graph import phase_components
 from .home import quiet
 from .setup import category_method
 
-__all__ = ["Solution", "solve_graph"]
+__all__ = ["Solution", "solve_graph", "run_graph"]
 
 
 @dataclass
@@ -42,9 +42,11 @@ def solve_graph(bc: Any, graph: nx.DiGraph, ids: dict[str, int], categories: lis
         lca = bc.LCA({reference: 1.0}, method=category_method(categories[0]))
         lca.lci()
     col_code = {col: code_of[act] for act, col in lca.dicts.activity.items()}
+    row_code = {row: code_of[prod] for prod, row in lca.dicts.product.items()}
+    tech = lca.technosphere_matrix.tocsc()
     for phase in graph.graph["phases"]:
-        components = phase_components(graph, phase)
         node, amount = graph.graph["phases"][phase]
+        components = _stored_components(graph, phase, tech, ids, lca, row_code)
         with quiet():
             lca.lci(demand={ids[node]: amount})
         supply = np.asarray(lca.supply_array).ravel()
@@ -85,3 +87,41 @@ def solve_graph(bc: Any, graph: nx.DiGraph, ids: dict[str, int], categories: lis
             lca.lcia(demand={reference: 1.0})
         out.scores[("total", cat)] = float(lca.score)
     return out
+
+
+def _stored_components(graph, phase, tech, ids, lca, row_code) -> list[tuple[str, dict[str, float]]]:
+    """:func:`phase_components` with the amounts Brightway stored (float32).
+
+    Using the stored amounts makes the components sum to Brightway's score of
+    the whole system to rounding (1e-12), not to float32 precision.
+    """
+    node, amount = graph.graph["phases"][phase]
+    components = phase_components(graph, phase)
+    if len(components) == 1 and components[0][0] == node:
+        return components
+    col = lca.dicts.activity[ids[node]]
+    column = tech.getcol(col)
+    stored = {row_code[int(r)]: -float(v) for r, v in zip(column.indices, column.data) if row_code[int(r)] != node}
+    # the phase's own demand as Brightway sees it: the system's stored input of it
+    ref_col = lca.dicts.activity[ids[graph.graph["reference"]]]
+    ref_column = tech.getcol(ref_col)
+    stored_amount = amount
+    for r, v in zip(ref_column.indices, ref_column.data):
+        if row_code[int(r)] == node:
+            stored_amount = -float(v)
+    return [(k, {k: stored_amount * stored[k]}) for k, _ in components]
+
+
+def run_graph(graph: nx.DiGraph, db: str, *, home: Any = None, categories: list[str] | None = None) -> Solution:
+    """Write ``graph`` as Brightway database ``db`` in the ai-lca project and solve it."""
+    from ..inventory import CATEGORIES
+    from .database import write_graph
+    from .home import brightway
+    from .matrices import check_solvable
+    from .setup import ensure_setup
+
+    check_solvable(graph)
+    with brightway(home) as (bd, bc, _home):
+        ensure_setup(bd)
+        ids = write_graph(bd, graph, db)
+        return solve_graph(bc, graph, ids, list(categories or CATEGORIES))
