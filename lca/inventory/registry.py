@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..errors import InventoryError, UnknownIdError
+from .. import compute as _compute  # noqa: F401 - registers the 'model' record kind
 from .loader import LoadedRecord, Origin, inventory_files, load_file
 from .schema import CATEGORIES, GridRecord, Record, Value
 

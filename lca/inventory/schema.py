@@ -25,7 +25,9 @@ __all__ = [
     "ServerRecord",
     "EmbodiedImpacts",
     "EmbodiedRecord",
+    "ParameterRecord",
     "ProcessRecord",
+    "register_kind",
     "MethodRecord",
     "RECORD_TYPES",
     "CATEGORIES",
@@ -235,6 +237,13 @@ class MethodRecord(Record):
     description: str | None = None
 
 
+class ParameterRecord(Record):
+    """A named default of the models (an efficiency, an overhead), with its source."""
+
+    kind: Literal["parameter"] = "parameter"
+    value: Value
+
+
 RECORD_TYPES: dict[str, type[Record]] = {
     "grid": GridRecord,
     "datacenter": DatacenterRecord,
@@ -243,6 +252,7 @@ RECORD_TYPES: dict[str, type[Record]] = {
     "process": ProcessRecord,
     "embodied": EmbodiedRecord,
     "method": MethodRecord,
+    "parameter": ParameterRecord,
 }
 
 # canonical unit of every Value field, by (kind, dotted field path); '*' = any key
@@ -288,4 +298,11 @@ FIELD_UNITS: dict[str, dict[str, str]] = {
         "impacts.pe": "MJ",
     },
     "method": {},
+    "parameter": {},
 }
+
+
+def register_kind(kind: str, model: type[Record], units: dict[str, str]) -> None:
+    """Add a record kind defined outside this module (e.g. ``model`` in lca.compute)."""
+    RECORD_TYPES[kind] = model
+    FIELD_UNITS[kind] = units
