@@ -189,7 +189,7 @@ class AcceleratorRecord(Record):
     year: int | None = None
     memory: Value | None = None  # GB
     memory_bandwidth: Value | None = None  # GB/s
-    tdp: Value  # W
+    tdp: Value | None = None  # W (not published for every device)
     idle_power: Value | None = None  # W
     peak_flops: dict[str, Value] = Field(default_factory=dict)  # dense FLOP/s by precision
     interconnect: str | None = None
