@@ -31,11 +31,15 @@ from typing import Any
 
 import networkx as nx
 
+from .compute.architecture import Architecture
+from .compute.flops import training_flops
+from .compute.hardware import device_from_record
 from .compute.operational import amortised_units, device_power
-from .errors import StudyError
+from .compute.roofline import Device, Efficiency, RequestEnergy, request_energy, training_run
+from .errors import InventoryError, StudyError
 from .inventory import CATEGORIES, Registry, Value
 from .inventory.schema import AcceleratorRecord, EmbodiedRecord, ServerRecord
-from .study import InferencePhase, PhaseBase, Study
+from .study import InferencePhase, PhaseBase, Study, TrainingPhase
 
 __all__ = ["build_graph", "add_process", "add_exchange", "DEFAULT_DATACENTER", "phase_components"]
 
@@ -72,6 +76,11 @@ def add_exchange(graph: nx.DiGraph, supplier: str, consumer: str, amount: float,
         graph.add_edge(supplier, consumer, amount=float(amount), value=value)
 
 
+def _note(notes: list[str], text: str) -> None:
+    if text not in notes:
+        notes.append(text)
+
+
 @dataclass
 class _Hardware:
     accelerator: AcceleratorRecord
@@ -82,9 +91,13 @@ class _Hardware:
     utilisation: float
 
 
-def _resolve_hardware(study: Study, reg: Registry, notes: list[str]) -> _Hardware:
+def _resolve_hardware(study: Study, reg: Registry, notes: list[str], phase: str | None = None) -> _Hardware:
     hw = study.hardware
-    acc: AcceleratorRecord = reg.get(hw.accelerator, "accelerator", **study.where("hardware", "accelerator"))
+    override = getattr(study, phase).accelerator if phase else None
+    if override:
+        acc: AcceleratorRecord = reg.get(override, "accelerator", **study.where(phase, "accelerator"))
+    else:
+        acc = reg.get(hw.accelerator, "accelerator", **study.where("hardware", "accelerator"))
     server: ServerRecord | None = None
     if hw.server:
         server = reg.get(hw.server, "server", **study.where("hardware", "server"))
@@ -101,11 +114,11 @@ def _resolve_hardware(study: Study, reg: Registry, notes: list[str]) -> _Hardwar
     lifetime = hw.lifetime
     if lifetime is None and server is not None and server.lifetime is not None:
         lifetime = server.lifetime.value
-        notes.append(f"hardware lifetime {lifetime / 8766:.1f} years: default of server '{server.id}'")
+        _note(notes, f"hardware lifetime {lifetime / 8766:.1f} years: default of server '{server.id}'")
     utilisation = hw.utilisation
     if utilisation is None and server is not None and server.utilisation is not None:
         utilisation = server.utilisation.value
-        notes.append(f"hardware utilisation {utilisation:.0%}: default of server '{server.id}'")
+        _note(notes, f"hardware utilisation {utilisation:.0%}: default of server '{server.id}'")
     if (acc_emb or srv_emb) and lifetime is None:
         raise StudyError(
             "embodied impacts need a hardware lifetime",
@@ -113,9 +126,9 @@ def _resolve_hardware(study: Study, reg: Registry, notes: list[str]) -> _Hardwar
             **study.where("hardware"),
         )
     if not acc_emb and not srv_emb:
-        notes.append("no embodied (manufacturing) inventory given: embodied impacts are not included")
+        _note(notes, "no embodied (manufacturing) inventory given: embodied impacts are not included")
     elif server is None:
-        notes.append("no server platform given: host (CPU, memory, chassis) manufacturing is not included")
+        _note(notes, "no server platform given: host (CPU, memory, chassis) manufacturing is not included")
     return _Hardware(acc, server, acc_emb, srv_emb, lifetime, utilisation if utilisation is not None else 1.0)
 
 
@@ -200,90 +213,231 @@ def _amortise(graph: nx.DiGraph, hw: _Hardware, consumer: str) -> None:
         add_exchange(graph, _embodied_node(graph, hw.accelerator_embodied), consumer, per_hour)
 
 
-def _phase_power(phase: PhaseBase, hw: _Hardware, study: Study, name: str) -> float | None:
+def _default(reg: Registry, ident: str) -> float:
+    return float(reg.get(ident, "parameter").value.value)
+
+
+def _phase_power(phase: PhaseBase, hw: _Hardware, study: Study, name: str, reg: Registry) -> float | None:
     if phase.average_power is not None:
         return phase.average_power
     if phase.utilisation is not None:
-        idle = hw.accelerator.idle_power.value if hw.accelerator.idle_power else 0.0
-        return device_power(hw.accelerator.tdp.value, phase.utilisation, idle)
+        acc = hw.accelerator
+        if acc.tdp is None:
+            raise StudyError(
+                f"accelerator '{acc.id}' has no published TDP: 'utilisation' cannot give its power",
+                hint="give the measured 'average_power' instead",
+                **study.where(name, "utilisation"),
+            )
+        idle = acc.idle_power.value if acc.idle_power else _default(reg, "default-idle-power-fraction") * acc.tdp.value
+        return device_power(acc.tdp.value, phase.utilisation, idle)
     return None
 
 
-def _add_phase(graph: nx.DiGraph, reg: Registry, study: Study, name: str, phase: PhaseBase, hw: _Hardware) -> None:
+def _device(reg: Registry, study: Study, name: str, hw: _Hardware, precision: str) -> Device:
+    try:
+        return device_from_record(hw.accelerator, precision, _default(reg, "default-idle-power-fraction"))
+    except InventoryError as exc:
+        raise StudyError(exc.message, valid=exc.valid, hint=exc.hint, **study.where(name, "precision")) from None
+
+
+def _modelled_training(graph: nx.DiGraph, reg: Registry, study: Study, phase: TrainingPhase, hw: _Hardware) -> tuple[float, float]:
+    """Accelerator-hours and mean power per device of a training phase given by tokens."""
+    arch: Architecture = reg.get(study.model, "model", **study.where("model"))  # type: ignore[arg-type]
+    if arch.encoder_layers and phase.target_length is None:
+        raise StudyError(
+            f"model '{arch.id}' is an encoder-decoder: training needs 'target_length' (decoder tokens per example)",
+            **study.where("training"),
+        )
+    if phase.sequence_length > arch.max_context and not arch.encoder_layers:  # type: ignore[operator]
+        raise StudyError(
+            f"sequence_length is beyond the context of model '{arch.id}'",
+            value=phase.sequence_length,
+            valid=f"at most {arch.max_context}",
+            **study.where("training", "sequence_length"),
+        )
+    device = _device(reg, study, "training", hw, phase.precision)
+    flops = training_flops(
+        arch, phase.tokens, phase.sequence_length, recompute=phase.recompute, target_length=phase.target_length  # type: ignore[arg-type]
+    )
+    if phase.achieved_flops is not None:
+        rate = {"achieved_flops": phase.achieved_flops}
+        how = f"measured {phase.achieved_flops / 1e12:g} TFLOP/s per device"
+    else:
+        mfu = phase.mfu if phase.mfu is not None else _default(reg, "default-training-mfu")
+        rate = {"mfu": mfu}
+        how = f"MFU {mfu:.0%}" + (" (default)" if phase.mfu is None else "")
+    power = _phase_power(phase, hw, study, "training", reg)
+    util = _default(reg, "default-training-power-utilisation")
+    run = training_run(
+        flops.model,
+        flops.hardware,
+        device,
+        accelerators=phase.accelerators,
+        utilisation=util,
+        average_power=power,
+        **rate,
+    )
+    duration = f", {run.duration / 24:.1f} days on {phase.accelerators} devices" if run.duration else ""
+    _note(
+        graph.graph["notes"],
+        f"training modelled: {flops.model:.3g} model FLOPs ({flops.hardware:.3g} executed) on "
+        f"{device.name} at {how} -> {run.accelerator_hours:,.0f} accelerator-hours{duration}, "
+        f"{run.power:.0f} W per device",
+    )
+    graph.graph["compute"]["training"] = {"flops": flops, "run": run, "device": device}
+    return run.accelerator_hours, run.power
+
+
+def _modelled_inference(
+    graph: nx.DiGraph, reg: Registry, study: Study, phase: InferencePhase, hw: _Hardware
+) -> RequestEnergy:
+    arch: Architecture = reg.get(study.model, "model", **study.where("model"))  # type: ignore[arg-type]
+    if arch.encoder_layers:
+        raise StudyError(
+            f"inference is modelled for decoder-only models; '{arch.id}' is an encoder-decoder",
+            **study.where("model"),
+        )
+    total = int(phase.prompt_tokens) + int(phase.output_tokens)  # type: ignore[arg-type]
+    if total > arch.max_context:
+        raise StudyError(
+            "prompt_tokens + output_tokens is beyond the model's context",
+            value=total,
+            valid=f"at most {arch.max_context} for '{arch.id}'",
+            **study.where("inference", "prompt_tokens"),
+        )
+    device = _device(reg, study, "inference", hw, phase.precision)
+    eff = Efficiency(
+        compute=phase.compute_efficiency or _default(reg, "default-prefill-mfu"),
+        memory=phase.memory_efficiency or _default(reg, "default-decode-mbu"),
+    )
+    energy = request_energy(
+        arch,
+        device,
+        int(phase.prompt_tokens),  # type: ignore[arg-type]
+        int(phase.output_tokens),  # type: ignore[arg-type]
+        phase.batch_size,
+        devices=phase.devices,
+        eff=eff,
+        precision=phase.precision,
+        kv_precision=phase.kv_precision,
+        average_power=phase.average_power,
+    )
+    _note(
+        graph.graph["notes"],
+        f"inference modelled: {arch.name or arch.id} on {energy.devices} x {device.name}, batch "
+        f"{phase.batch_size}: {energy.prefill_energy * 1000:.4g} Wh prefill + {energy.decode_energy * 1000:.4g} Wh "
+        f"decode per request at the devices ({energy.decode_memory_bound:.0%} of decode steps memory-bound)",
+    )
+    graph.graph["compute"]["inference"] = {"energy": energy, "device": device, "efficiency": eff}
+    return energy
+
+
+def _add_phase(graph: nx.DiGraph, reg: Registry, study: Study, name: str, phase: PhaseBase) -> None:
+    hw = _resolve_hardware(study, reg, graph.graph["notes"], name)
     grid_id = phase.grid or study.grid
     dc_id = phase.datacenter or study.datacenter
     if dc_id is None:
         dc_id = DEFAULT_DATACENTER
-        if DEFAULT_DATACENTER not in graph.graph["defaults"]:
-            graph.graph["defaults"].add(DEFAULT_DATACENTER)
-            dc = reg.get(dc_id, "datacenter")
-            graph.graph["notes"].append(
-                f"no datacenter given: using '{dc_id}' (PUE {dc.pue.value:g}, {dc.pue.source})"
-            )
+        dc = reg.get(dc_id, "datacenter")
+        _note(graph.graph["notes"], f"no datacenter given: using '{dc_id}' (PUE {dc.pue.value:g}, {dc.pue.source})")
     elec = _electricity(graph, reg, study, grid_id, dc_id, (name,) if phase.grid or phase.datacenter else ())
     inference = isinstance(phase, InferencePhase)
-    per = phase.requests if inference else 1.0
+    per = phase.total_requests if inference else 1.0  # type: ignore[union-attr]
     top = name
     if inference:
         add_process(graph, top, name="inference, one request", unit="request", kind="phase")
     else:
         add_process(graph, top, name="training run", unit="run", kind="phase")
     graph.graph["phases"][name] = (top, per)
+    host = 1.0 + phase.host_overhead
+    acc_label = f"accelerator time, {hw.accelerator.name or hw.accelerator.id}"
 
-    power = _phase_power(phase, hw, study, name)
+    if isinstance(phase, TrainingPhase) and phase.modelled:
+        busy_hours, power = _modelled_training(graph, reg, study, phase, hw)
+    else:
+        busy_hours = phase.total_accelerator_hours
+        power = _phase_power(phase, hw, study, name, reg)
     if not inference and power is None:
         raise StudyError(
             "training needs the device power",
             hint="give 'average_power' (measured mean W per accelerator) or 'utilisation' (of TDP)",
             **study.where(name),
         )
-    host = 1.0 + phase.host_overhead
-    hours = phase.total_accelerator_hours
-    dynamic = f"{name}/dynamic"
-    if hours is not None:
+    provisioned: float | None = None
+    if inference and phase.modelled:  # type: ignore[union-attr]
+        energy = _modelled_inference(graph, reg, study, phase, hw)  # type: ignore[arg-type]
+        for part, kwh in (("prefill", energy.prefill_energy), ("decode", energy.decode_energy)):
+            node = f"{name}/{part}"
+            add_process(graph, node, name=f"IT electricity, {part} (devices + host)", unit="kWh")
+            add_exchange(graph, elec, node, 1.0)
+            add_exchange(graph, node, top, kwh * host)
+        provisioned = busy_hours
+        busy_hours = energy.device_hours * per
         acc_node = f"{name}/accelerator-time"
-        add_process(graph, acc_node, name=f"accelerator time, {hw.accelerator.name or hw.accelerator.id}", unit="h")
-        add_exchange(graph, acc_node, top, hours / per)
+        add_process(graph, acc_node, name=acc_label + " (busy)", unit="h")
+        add_exchange(graph, acc_node, top, busy_hours / per)
+        _amortise(graph, hw, acc_node)
+    elif busy_hours is not None:
+        acc_node = f"{name}/accelerator-time"
+        add_process(graph, acc_node, name=acc_label, unit="h")
+        add_exchange(graph, acc_node, top, busy_hours / per)
         _amortise(graph, hw, acc_node)
         if power is not None:
+            dynamic = f"{name}/dynamic"
             add_process(graph, dynamic, name="IT electricity, accelerators in use (dynamic)", unit="kWh")
             add_exchange(graph, elec, dynamic, 1.0)
             add_exchange(graph, dynamic, acc_node, power * host / 1000.0)
-    if inference and phase.energy_per_request is not None:
+    if inference and phase.energy_per_request is not None:  # type: ignore[union-attr]
+        dynamic = f"{name}/dynamic"
         add_process(graph, dynamic, name="IT electricity, accelerators in use (dynamic)", unit="kWh")
         add_exchange(graph, elec, dynamic, 1.0)
-        add_exchange(graph, dynamic, top, phase.energy_per_request)
-    if inference and hours is None:
-        graph.graph["notes"].append(
-            "inference gives energy per request but no accelerator time: its embodied share is not included"
-        )
+        add_exchange(graph, dynamic, top, phase.energy_per_request)  # type: ignore[union-attr]
+        if busy_hours is None:
+            _note(
+                graph.graph["notes"],
+                "inference gives energy per request but no accelerator time: its embodied share is not included",
+            )
 
-    if phase.idle_energy is not None or phase.provisioned_idle_hours is not None:
+    idle_hours = phase.provisioned_idle_hours
+    if provisioned is not None:
+        if provisioned < busy_hours * (1 - 1e-9):
+            raise StudyError(
+                "the provisioned accelerator time is shorter than the time the requests keep the devices busy",
+                value=f"{provisioned:,.0f} h provisioned",
+                valid=f"at least {busy_hours:,.0f} h for {per:,.0f} requests",
+                **study.where(name),
+            )
+        idle_hours = (idle_hours or 0.0) + provisioned - busy_hours
+    if phase.idle_energy is not None or idle_hours:
         idle = f"{name}/idle"
         add_process(graph, idle, name="IT electricity, idle and provisioned capacity", unit="kWh")
         add_exchange(graph, elec, idle, 1.0)
         if phase.idle_energy is not None:
             add_exchange(graph, idle, top, phase.idle_energy / per)
-        else:
-            if hw.accelerator.idle_power is None:
+        if idle_hours:
+            acc = hw.accelerator
+            if acc.idle_power is not None:
+                idle_w = acc.idle_power.value
+            elif acc.tdp is not None:
+                idle_w = _default(reg, "default-idle-power-fraction") * acc.tdp.value
+            else:
                 raise StudyError(
-                    f"accelerator '{hw.accelerator.id}' has no idle power for 'provisioned_idle_hours'",
-                    hint="give 'idle_energy' instead, or add idle_power to the accelerator record",
-                    **study.where(name, "provisioned_idle_hours"),
+                    f"accelerator '{acc.id}' has neither idle power nor TDP for the idle capacity",
+                    hint="give 'idle_energy' instead",
+                    **study.where(name),
                 )
             prov = f"{name}/provisioned"
             add_process(graph, prov, name="accelerator time, provisioned but idle", unit="h")
-            add_exchange(graph, idle, prov, hw.accelerator.idle_power.value * host / 1000.0)
+            add_exchange(graph, idle, prov, idle_w * host / 1000.0)
             _amortise(graph, hw, prov)
-            add_exchange(graph, prov, top, phase.provisioned_idle_hours / per)
+            add_exchange(graph, prov, top, idle_hours / per)
 
 
 def build_graph(study: Study, registry: Registry) -> nx.DiGraph:
     """The process graph of ``study`` with data resolved through ``registry``."""
-    graph = nx.DiGraph(name=study.name, reference="system", phases={}, notes=[], defaults=set())
-    hw = _resolve_hardware(study, registry, graph.graph["notes"])
+    graph = nx.DiGraph(name=study.name, reference="system", phases={}, notes=[], compute={})
     for name, phase in study.phases():
-        _add_phase(graph, registry, study, name, phase, hw)
+        _add_phase(graph, registry, study, name, phase)
     add_process(graph, "system", name=f"life cycle: {study.functional_unit.name}", unit="unit", kind="system")
     for _phase, (node, amount) in graph.graph["phases"].items():
         add_exchange(graph, node, "system", amount)

@@ -67,11 +67,16 @@ class HardwareSpec(Strict):
     utilisation: float | None = Field(default=None, gt=0.0, le=1.0)
 
 
+Precision = Literal["fp32", "tf32", "bf16", "fp16", "fp8", "int8", "int4"]
+
+
 class PhaseBase(Strict):
     """Fields shared by training and inference."""
 
     grid: str | None = None  # override the study's grid for this phase
     datacenter: str | None = None  # override the study's datacenter for this phase
+    accelerator: str | None = None  # override hardware.accelerator for this phase
+    precision: Precision = "bf16"  # number format of the weights / matmuls
     accelerator_hours: Q("h", gt=0) | None = None
     accelerators: int | None = Field(default=None, gt=0)
     duration: Q("h", gt=0) | None = None
@@ -85,7 +90,8 @@ class PhaseBase(Strict):
     def _time_given_once(self) -> "PhaseBase":
         if self.accelerator_hours is not None and (self.accelerators or self.duration):
             raise ValueError("give either 'accelerator_hours' or 'accelerators' and 'duration', not both")
-        if (self.accelerators is None) != (self.duration is None):
+        alone_ok = getattr(self, "tokens", None) is not None  # modelled training: accelerators alone
+        if (self.accelerators is None) != (self.duration is None) and not alone_ok:
             raise ValueError("'accelerators' and 'duration' go together")
         return self
 
@@ -108,29 +114,107 @@ class PhaseBase(Strict):
 
 
 class TrainingPhase(PhaseBase):
-    """A training campaign given by measured or planned accelerator time."""
+    """A training campaign: measured accelerator time, or a model and its tokens.
+
+    Measured: ``accelerator_hours`` (or ``accelerators`` x ``duration``).
+    Modelled: ``tokens`` and ``sequence_length`` with the study's ``model``;
+    the accelerator time follows from the FLOPs and ``mfu`` (model FLOPs
+    utilisation) or ``achieved_flops`` (measured FLOP/s per device); with
+    ``accelerators`` the wall-clock duration follows too.
+    """
 
     name: str = "training"
+    tokens: float | None = Field(default=None, gt=0)
+    sequence_length: int | None = Field(default=None, gt=0)
+    target_length: int | None = Field(default=None, gt=0)  # decoder tokens, encoder-decoder models
+    mfu: float | None = Field(default=None, gt=0.0, le=1.0)
+    achieved_flops: Q("FLOP/s", gt=0) | None = None
+    recompute: Literal["none", "selective", "full"] = "none"
+
+    @property
+    def modelled(self) -> bool:
+        return self.tokens is not None
 
     @model_validator(mode="after")
     def _needs_time(self) -> "TrainingPhase":
-        if self.total_accelerator_hours is None:
-            raise ValueError("training needs 'accelerator_hours' or 'accelerators' and 'duration'")
+        if self.modelled:
+            if self.sequence_length is None:
+                raise ValueError("'tokens' needs 'sequence_length'")
+            if self.accelerator_hours is not None or self.duration is not None:
+                raise ValueError(
+                    "with 'tokens' the accelerator time is computed: drop 'accelerator_hours'/'duration' "
+                    "(keep 'accelerators' to get the wall-clock duration)"
+                )
+            if self.mfu is not None and self.achieved_flops is not None:
+                raise ValueError("give either 'mfu' or 'achieved_flops', not both")
+        else:
+            if self.total_accelerator_hours is None:
+                raise ValueError(
+                    "training needs 'accelerator_hours', or 'accelerators' and 'duration', "
+                    "or 'tokens' and 'sequence_length' with a model"
+                )
+            for name in ("sequence_length", "mfu", "achieved_flops", "target_length"):
+                if getattr(self, name) is not None:
+                    raise ValueError(f"'{name}' is used only with 'tokens'")
         return self
+
+    @property
+    def total_accelerator_hours(self) -> float | None:
+        if self.modelled:
+            return None
+        return super().total_accelerator_hours
 
 
 class InferencePhase(PhaseBase):
-    """An inference deployment given by requests and energy per request."""
+    """An inference deployment.
+
+    Measured: ``energy_per_request`` (IT energy), optionally with the
+    deployment's accelerator time for the embodied share. Modelled:
+    ``prompt_tokens``, ``output_tokens`` and ``batch_size`` with the study's
+    ``model``; prefill and decode energy come from the roofline, and
+    ``accelerator_hours`` (or ``accelerators`` x ``duration``) is then the
+    provisioned capacity, whose unused part is idle.
+    """
 
     name: str = "inference"
-    requests: float = Field(gt=0)
+    requests: float | None = Field(default=None, gt=0)
+    requests_per_day: float | None = Field(default=None, gt=0)
     energy_per_request: Q("kWh", gt=0) | None = None  # IT energy (devices + host)
+    prompt_tokens: int | None = Field(default=None, ge=1)
+    output_tokens: int | None = Field(default=None, ge=0)
+    batch_size: int = Field(default=1, ge=1)
+    devices: int | None = Field(default=None, ge=1)  # devices per model replica
+    kv_precision: Precision = "bf16"
+    compute_efficiency: float | None = Field(default=None, gt=0.0, le=1.0)  # prefill MFU
+    memory_efficiency: float | None = Field(default=None, gt=0.0, le=1.0)  # decode MBU
+
+    @property
+    def modelled(self) -> bool:
+        return self.prompt_tokens is not None
+
+    @property
+    def total_requests(self) -> float:
+        if self.requests is not None:
+            return self.requests
+        return float(self.requests_per_day) * float(self.duration) / 24.0  # type: ignore[arg-type]
 
     @model_validator(mode="after")
     def _needs_energy(self) -> "InferencePhase":
+        if (self.requests is None) == (self.requests_per_day is None):
+            raise ValueError("give either 'requests' or 'requests_per_day' (with 'duration')")
+        if self.requests_per_day is not None and self.duration is None:
+            raise ValueError("'requests_per_day' needs the deployment 'duration'")
+        if self.modelled:
+            if self.output_tokens is None:
+                raise ValueError("'prompt_tokens' needs 'output_tokens'")
+            if self.energy_per_request is not None:
+                raise ValueError("give either 'energy_per_request' (measured) or prompt/output tokens (modelled)")
+            return self
+        if self.output_tokens is not None:
+            raise ValueError("'output_tokens' needs 'prompt_tokens'")
         if self.energy_per_request is None and self.total_accelerator_hours is None:
             raise ValueError(
-                "inference needs 'energy_per_request' or accelerator time "
+                "inference needs 'energy_per_request', prompt/output tokens with a model, or accelerator time "
                 "('accelerator_hours' or 'accelerators' and 'duration')"
             )
         if self.energy_per_request is not None and (self.average_power or self.utilisation is not None):
@@ -148,6 +232,7 @@ class Study(Strict):
     sources: list[str] = Field(default_factory=list)
     inventories: list[str] = Field(default_factory=list)
     functional_unit: FunctionalUnit
+    model: str | None = None  # inventory id of the architecture (kind 'model')
     grid: str
     datacenter: str | None = None
     hardware: HardwareSpec
@@ -162,6 +247,11 @@ class Study(Strict):
     def _has_a_phase(self) -> "Study":
         if self.training is None and self.inference is None:
             raise ValueError("a study needs at least one phase: 'training' and/or 'inference'")
+        modelled = (self.training is not None and self.training.modelled) or (
+            self.inference is not None and self.inference.modelled
+        )
+        if modelled and self.model is None:
+            raise ValueError("a phase given by tokens needs the study's 'model' (an architecture id)")
         return self
 
     @property
