@@ -95,6 +95,73 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compute(args: argparse.Namespace) -> int:
+    """Per-token breakdown of a model and workload on an accelerator."""
+    from rich.table import Table
+
+    from .compute import parameter_count
+    from .compute.flops import forward_flops_per_token, training_flops
+    from .compute.hardware import device_from_record
+    from .compute.memory import decode_step_bytes, kv_entry_bytes, weight_bytes
+    from .compute.roofline import Efficiency, request_energy, training_run
+    from .errors import InputError
+    from .inventory import Registry
+
+    console = _console(args)
+    reg = Registry(args.inventory or ())
+    arch = reg.get(args.model, "model")
+    acc = reg.get(args.hardware, "accelerator")
+    idle = float(reg.get("default-idle-power-fraction", "parameter").value.value)
+    device = device_from_record(acc, args.precision, idle)
+    pc = parameter_count(arch)
+    t = Table(title=f"{arch.name or arch.id} on {device.name} ({args.precision})", title_justify="left")
+    t.add_column("quantity")
+    t.add_column("value", justify="right")
+    t.add_column("unit")
+    t.add_row("parameters, total", f"{pc.total:,}", "")
+    t.add_row("parameters, active per token", f"{pc.active:,}", "")
+    t.add_row("weights", _fmt(weight_bytes(arch, args.precision) / 1e9), "GB")
+    t.add_row("KV cache per token", _fmt(kv_entry_bytes(arch, args.kv_precision) / 1e6), "MB")
+    if args.train_tokens:
+        if not args.sequence_length:
+            raise InputError("--train-tokens needs --sequence-length")
+        flops = training_flops(arch, args.train_tokens, args.sequence_length, recompute=args.recompute,
+                               target_length=args.target_length)
+        run = training_run(flops.model, flops.hardware, device, mfu=args.mfu or float(
+            reg.get("default-training-mfu", "parameter").value.value), accelerators=args.accelerators)
+        t.add_row("training FLOPs, model", f"{flops.model:.4g}", "FLOP")
+        t.add_row("training FLOPs, executed", f"{flops.hardware:.4g}", "FLOP")
+        t.add_row("accelerator-hours", _fmt(run.accelerator_hours), "h")
+        if run.duration:
+            t.add_row("duration", _fmt(run.duration / 24), "days")
+        t.add_row("device energy", _fmt(run.device_energy), "kWh")
+    else:
+        if arch.encoder_layers:
+            raise InputError(f"'{arch.id}' is an encoder-decoder; use --train-tokens for its training")
+        p, n, b = args.prompt, args.output, args.batch
+        if p + n > arch.max_context:
+            raise InputError("prompt + output is beyond the model's context", value=p + n,
+                             valid=f"at most {arch.max_context}")
+        eff = Efficiency(compute=args.compute_efficiency, memory=args.memory_efficiency)
+        e = request_energy(arch, device, p, n, b, devices=args.devices, eff=eff, precision=args.precision,
+                           kv_precision=args.kv_precision)
+        t.add_row("forward FLOPs, first output token", _fmt(forward_flops_per_token(arch, p)), "FLOP")
+        t.add_row("forward FLOPs, last output token", _fmt(forward_flops_per_token(arch, p + n - 1)), "FLOP")
+        t.add_row("bytes per decode step (batch)", _fmt(decode_step_bytes(arch, b, p) / 1e9), "GB")
+        t.add_row("devices per replica", str(e.devices), "")
+        t.add_row("prefill FLOPs per request", f"{e.prefill_flops:.4g}", "FLOP")
+        t.add_row("decode FLOPs per request", f"{e.decode_flops:.4g}", "FLOP")
+        t.add_row("decode steps memory-bound", f"{e.decode_memory_bound:.0%}", "")
+        t.add_row("prefill time (batch)", _fmt(e.prefill_time), "s")
+        t.add_row("decode time (batch)", _fmt(e.decode_time), "s")
+        t.add_row("energy per request, prefill", _fmt(e.prefill_energy * 1000), "Wh")
+        t.add_row("energy per request, decode", _fmt(e.decode_energy * 1000), "Wh")
+        t.add_row("energy per output token", _fmt(e.energy_per_output_token * 1e6), "mWh")
+    console.print(t)
+    console.print("[dim]energies at the devices: host overhead and PUE are added by the process graph[/dim]")
+    return 0
+
+
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--home", help="ai-lca home folder (default: $LCA_HOME or the user data folder)")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -122,6 +189,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--inventory", action="append", metavar="DIR", help="extra inventory folder (repeatable)")
     _add_common(p)
     p.set_defaults(func=cmd_run)
+
+    c = sub.add_parser(
+        "compute",
+        help="per-token FLOPs, bytes, time and energy of a model and workload",
+        epilog="""examples:
+  lca compute llama-3.1-8b --hardware h100-sxm --prompt 1000 --output 300 --batch 16
+  lca compute gpt3-175b --hardware v100-sxm2-32gb --precision fp16 --train-tokens 300e9 --sequence-length 2048
+""",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    c.add_argument("model", help="architecture id (lca inventory list model)")
+    c.add_argument("--hardware", required=True, help="accelerator id")
+    c.add_argument("--precision", default="bf16")
+    c.add_argument("--kv-precision", default="bf16")
+    c.add_argument("--prompt", type=int, default=1000, help="prompt tokens per request")
+    c.add_argument("--output", type=int, default=300, help="output tokens per request")
+    c.add_argument("--batch", type=int, default=1, help="requests per batch")
+    c.add_argument("--devices", type=int, help="devices per replica (default: fewest that fit)")
+    c.add_argument("--compute-efficiency", type=float, default=0.5, help="prefill MFU (default 0.5)")
+    c.add_argument("--memory-efficiency", type=float, default=0.6, help="decode MBU (default 0.6)")
+    c.add_argument("--train-tokens", type=float, help="training tokens (switches to training)")
+    c.add_argument("--sequence-length", type=int)
+    c.add_argument("--target-length", type=int, help="decoder tokens per example (encoder-decoder)")
+    c.add_argument("--mfu", type=float, help="model FLOPs utilisation (default: inventory default)")
+    c.add_argument("--recompute", choices=["none", "selective", "full"], default="none")
+    c.add_argument("--accelerators", type=int, help="devices used at once (gives the duration)")
+    c.add_argument("--inventory", action="append", metavar="DIR")
+    _add_common(c)
+    c.set_defaults(func=cmd_compute)
     return parser
 
 
