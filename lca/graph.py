@@ -38,7 +38,8 @@ from .compute.operational import amortised_units, device_power
 from .compute.roofline import Device, Efficiency, RequestEnergy, request_energy, training_run
 from .errors import InventoryError, StudyError
 from .inventory import CATEGORIES, Registry, Value
-from .inventory.schema import AcceleratorRecord, EmbodiedRecord, ServerRecord
+from .embodied.resolve import resolve_embodied
+from .inventory.schema import AcceleratorRecord, ServerRecord
 from .study import InferencePhase, PhaseBase, Study, TrainingPhase
 
 __all__ = ["build_graph", "add_process", "add_exchange", "DEFAULT_DATACENTER", "phase_components"]
@@ -85,10 +86,11 @@ def _note(notes: list[str], text: str) -> None:
 class _Hardware:
     accelerator: AcceleratorRecord
     server: ServerRecord | None
-    accelerator_embodied: EmbodiedRecord | None
-    server_embodied: EmbodiedRecord | None
+    accelerator_embodied: str | None  # id of an embodied record
+    server_embodied: str | None
     lifetime: float | None
     utilisation: float
+    registry: Registry
 
 
 def _resolve_hardware(study: Study, reg: Registry, notes: list[str], phase: str | None = None) -> _Hardware:
@@ -103,12 +105,14 @@ def _resolve_hardware(study: Study, reg: Registry, notes: list[str], phase: str 
         server = reg.get(hw.server, "server", **study.where("hardware", "server"))
     acc_emb_id = hw.accelerator_embodied or acc.embodied
     srv_emb_id = hw.server_embodied or (server.embodied if server else None)
-    acc_emb = (
+    if acc_emb_id:
         reg.get(acc_emb_id, "embodied", **study.where("hardware", "accelerator_embodied"))
-        if acc_emb_id
-        else None
-    )
-    srv_emb = reg.get(srv_emb_id, "embodied", **study.where("hardware", "server_embodied")) if srv_emb_id else None
+    if srv_emb_id:
+        reg.get(srv_emb_id, "embodied", **study.where("hardware", "server_embodied"))
+    acc_emb, srv_emb = acc_emb_id, srv_emb_id
+    if not hw.include_embodied:
+        acc_emb = srv_emb = None
+        _note(notes, "embodied impacts excluded by the study (hardware.include_embodied: false)")
     if server is not None and server.includes_accelerators and hw.accelerator_embodied is None:
         acc_emb = None  # the server figure already holds the cards
     lifetime = hw.lifetime
@@ -125,11 +129,11 @@ def _resolve_hardware(study: Study, reg: Registry, notes: list[str], phase: str 
             hint="set hardware.lifetime (e.g. '5 years') or use a server with a default lifetime",
             **study.where("hardware"),
         )
-    if not acc_emb and not srv_emb:
+    if not acc_emb and not srv_emb and hw.include_embodied:
         _note(notes, "no embodied (manufacturing) inventory given: embodied impacts are not included")
     elif server is None:
         _note(notes, "no server platform given: host (CPU, memory, chassis) manufacturing is not included")
-    return _Hardware(acc, server, acc_emb, srv_emb, lifetime, utilisation if utilisation is not None else 1.0)
+    return _Hardware(acc, server, acc_emb, srv_emb, lifetime, utilisation if utilisation is not None else 1.0, reg)
 
 
 def _electricity(graph: nx.DiGraph, reg: Registry, study: Study, grid_id: str, dc_id: str, loc: tuple) -> str:
@@ -178,26 +182,31 @@ def _electricity(graph: nx.DiGraph, reg: Registry, study: Study, grid_id: str, d
     return node
 
 
-def _embodied_node(graph: nx.DiGraph, rec: EmbodiedRecord) -> str:
-    node = f"manufacturing/{rec.id}"
+def _embodied_node(graph: nx.DiGraph, reg: Registry, ident: str) -> str:
+    """Manufacturing process of embodied record ``ident``; assemblies get one process per part."""
+    node = f"manufacturing/{ident}"
     if node in graph:
         return node
-    values = {c: getattr(rec.impacts, c) for c in CATEGORIES if getattr(rec.impacts, c) is not None}
+    res = resolve_embodied(reg, ident)
+    rec = res.record
+    if res.parts:
+        add_process(graph, node, name=f"manufacturing, {rec.name or rec.id}", unit=rec.unit, kind="manufacturing")
+        for part, count in res.parts:
+            add_exchange(graph, _embodied_node(graph, reg, part), node, count)
+        return node
     add_process(
         graph,
         node,
         name=f"manufacturing, {rec.name or rec.id}",
         unit=rec.unit,
         scope="embodied",
-        flows={c: v.value for c, v in values.items()},
-        values=values,
+        flows={c: v.value for c, v in res.impacts.items()},
+        values=res.impacts,
         kind="manufacturing",
     )
-    missing = [c for c in CATEGORIES if c not in values]
+    missing = [c for c in CATEGORIES if c not in res.impacts]
     if missing:
-        graph.graph["notes"].append(
-            f"embodied inventory '{rec.id}' gives no {', '.join(missing)}: counted as 0"
-        )
+        _note(graph.graph["notes"], f"embodied inventory '{ident}' gives no {', '.join(missing)}: counted as 0")
     return node
 
 
@@ -208,9 +217,9 @@ def _amortise(graph: nx.DiGraph, hw: _Hardware, consumer: str) -> None:
     per_hour = amortised_units(1.0, hw.lifetime, hw.utilisation)
     if hw.server_embodied is not None:
         n = hw.server.accelerators if hw.server is not None else 1
-        add_exchange(graph, _embodied_node(graph, hw.server_embodied), consumer, per_hour / n)
+        add_exchange(graph, _embodied_node(graph, hw.registry, hw.server_embodied), consumer, per_hour / n)
     if hw.accelerator_embodied is not None:
-        add_exchange(graph, _embodied_node(graph, hw.accelerator_embodied), consumer, per_hour)
+        add_exchange(graph, _embodied_node(graph, hw.registry, hw.accelerator_embodied), consumer, per_hour)
 
 
 def _default(reg: Registry, ident: str) -> float:
@@ -357,7 +366,7 @@ def _add_phase(graph: nx.DiGraph, reg: Registry, study: Study, name: str, phase:
     else:
         busy_hours = phase.total_accelerator_hours
         power = _phase_power(phase, hw, study, name, reg)
-    if not inference and power is None:
+    if not inference and power is None and phase.energy is None:  # type: ignore[union-attr]
         raise StudyError(
             "training needs the device power",
             hint="give 'average_power' (measured mean W per accelerator) or 'utilisation' (of TDP)",
@@ -387,16 +396,15 @@ def _add_phase(graph: nx.DiGraph, reg: Registry, study: Study, name: str, phase:
             add_process(graph, dynamic, name="IT electricity, accelerators in use (dynamic)", unit="kWh")
             add_exchange(graph, elec, dynamic, 1.0)
             add_exchange(graph, dynamic, acc_node, power * host / 1000.0)
-    if inference and phase.energy_per_request is not None:  # type: ignore[union-attr]
+    measured = phase.energy_per_request if inference else phase.energy  # type: ignore[union-attr]
+    if measured is not None:
         dynamic = f"{name}/dynamic"
-        add_process(graph, dynamic, name="IT electricity, accelerators in use (dynamic)", unit="kWh")
+        add_process(graph, dynamic, name="IT electricity, measured (devices + host)", unit="kWh")
         add_exchange(graph, elec, dynamic, 1.0)
-        add_exchange(graph, dynamic, top, phase.energy_per_request)  # type: ignore[union-attr]
+        add_exchange(graph, dynamic, top, measured)
         if busy_hours is None:
-            _note(
-                graph.graph["notes"],
-                "inference gives energy per request but no accelerator time: its embodied share is not included",
-            )
+            _note(graph.graph["notes"], f"{name} gives measured energy but no accelerator time: "
+                                        "its embodied share is not included")
 
     idle_hours = phase.provisioned_idle_hours
     if provisioned is not None:

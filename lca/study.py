@@ -65,6 +65,7 @@ class HardwareSpec(Strict):
     server_embodied: str | None = None  # override the server's embodied record
     lifetime: Q("h", gt=0) | None = None  # overrides the server's default
     utilisation: float | None = Field(default=None, gt=0.0, le=1.0)
+    include_embodied: bool = True  # false: leave manufacturing out (e.g. to match a study that does)
 
 
 Precision = Literal["fp32", "tf32", "bf16", "fp16", "fp8", "int8", "int4"]
@@ -124,6 +125,7 @@ class TrainingPhase(PhaseBase):
     """
 
     name: str = "training"
+    energy: Q("kWh", gt=0) | None = None  # measured IT energy (devices + host), before PUE
     tokens: float | None = Field(default=None, gt=0)
     sequence_length: int | None = Field(default=None, gt=0)
     target_length: int | None = Field(default=None, gt=0)  # decoder tokens, encoder-decoder models
@@ -140,6 +142,8 @@ class TrainingPhase(PhaseBase):
         if self.modelled:
             if self.sequence_length is None:
                 raise ValueError("'tokens' needs 'sequence_length'")
+            if self.energy is not None:
+                raise ValueError("give either the measured 'energy' or 'tokens' (modelled), not both")
             if self.accelerator_hours is not None or self.duration is not None:
                 raise ValueError(
                     "with 'tokens' the accelerator time is computed: drop 'accelerator_hours'/'duration' "
@@ -148,11 +152,13 @@ class TrainingPhase(PhaseBase):
             if self.mfu is not None and self.achieved_flops is not None:
                 raise ValueError("give either 'mfu' or 'achieved_flops', not both")
         else:
-            if self.total_accelerator_hours is None:
+            if self.total_accelerator_hours is None and self.energy is None:
                 raise ValueError(
                     "training needs 'accelerator_hours', or 'accelerators' and 'duration', "
-                    "or 'tokens' and 'sequence_length' with a model"
+                    "or 'tokens' and 'sequence_length' with a model, or the measured 'energy'"
                 )
+            if self.energy is not None and (self.average_power is not None or self.utilisation is not None):
+                raise ValueError("'energy' already gives the energy; drop 'average_power'/'utilisation'")
             for name in ("sequence_length", "mfu", "achieved_flops", "target_length"):
                 if getattr(self, name) is not None:
                     raise ValueError(f"'{name}' is used only with 'tokens'")

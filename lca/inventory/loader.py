@@ -181,7 +181,9 @@ def _unit_for(units: dict[str, str], path: str) -> str | None:
 
 def _convert_values(record: Record, kind: str, doc: Document, loc: tuple, default_source: str | None) -> None:
     """Convert every Value of ``record`` to canonical units and fill in sources."""
-    units = FIELD_UNITS.get(kind, {})
+    units = dict(FIELD_UNITS.get(kind, {}))
+    if hasattr(record, "canonical_units"):
+        units.update(record.canonical_units())
 
     def fix(value: Value, path: str, field_loc: tuple) -> Value:
         canonical = _unit_for(units, path)

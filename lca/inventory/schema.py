@@ -25,6 +25,8 @@ __all__ = [
     "ServerRecord",
     "EmbodiedImpacts",
     "EmbodiedRecord",
+    "FabNodeRecord",
+    "FactorRecord",
     "ParameterRecord",
     "ProcessRecord",
     "register_kind",
@@ -173,14 +175,147 @@ class EmbodiedImpacts(Strict):
     pe: Value | None = None
 
 
+class DieModel(Strict):
+    """Logic die: ``area x CPA`` (+ packaging); CPA given, or from an ACT fab node."""
+
+    area: Value  # cm2
+    cpa: Value | None = None  # kg CO2e/cm2
+    node: str | None = None  # id of a 'fab_node' record (ACT)
+    fab_intensity: Value | None = None  # kg CO2e/kWh of the fab's grid
+    yield_: float = Field(default=0.875, alias="yield", gt=0.0, le=1.0)
+    gpa: Literal["95", "97", "99"] = "97"
+    packaging: Value | None = None  # kg CO2e per IC
+
+    @model_validator(mode="after")
+    def _cpa_or_node(self) -> "DieModel":
+        if (self.cpa is None) == (self.node is None):
+            raise ValueError("a die needs either 'cpa' or an ACT 'node' (with 'fab_intensity')")
+        if self.node is not None and self.fab_intensity is None:
+            raise ValueError("an ACT 'node' needs the fab grid's 'fab_intensity'")
+        return self
+
+
+class MemoryModel(Strict):
+    """Memory or storage: ``capacity x CPS``."""
+
+    capacity: Value  # GB
+    cps: Value  # kg CO2e/GB
+
+
+class Part(Strict):
+    """A part of an assembly: another embodied record, ``count`` times."""
+
+    embodied: str
+    count: float = Field(default=1.0, gt=0.0)
+
+
+class BoaviztaGpu(Strict):
+    """Inputs of the Boavizta GPU card model (factors: records 'boavizta-gpu-*')."""
+
+    die_effective_area: Value  # mm2, wafer losses included
+    vram: Value  # GB
+    vram_dies: int = Field(ge=0)
+    pwb_area: Value  # cm2
+    casing_mass: Value  # kg
+    heatsink_mass: Value  # kg
+    mass: Value  # kg
+    boat: Value | None = None  # km
+    truck: Value | None = None  # km
+    plane: Value | None = None  # km
+
+
+class BoaviztaServer(Strict):
+    """Inputs of the Boavizta server platform model, accelerators excluded."""
+
+    cpu_die_area: Value  # mm2
+    cpus: int = Field(ge=0)
+    ram_modules: int = Field(ge=0)
+    ram_module_capacity: Value  # GB
+    ram_density: Value  # GB/cm2
+    ssds: int = Field(ge=0)
+    ssd_capacity: Value  # GB
+    ssd_density: Value  # GB/cm2
+    power_supplies: int = Field(ge=0)
+    power_supply_mass: Value  # kg
+    case: Literal["rack", "blade"] = "rack"
+
+
+class Spread(Strict):
+    """The range of published figures for a computed embodied impact (for Monte Carlo)."""
+
+    range: tuple[float, float]
+    unit: str
+    distribution: Distribution = "triangular"
+    source: str
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Spread":
+        if not 0 <= self.range[0] <= self.range[1]:
+            raise ValueError(f"spread range {self.range} must be ordered and non-negative")
+        return self
+
+
 class EmbodiedRecord(Record):
-    """Manufacturing inventory of one piece of hardware (a card, a server platform)."""
+    """Manufacturing inventory of one piece of hardware (a card, a server platform).
+
+    Either the ``impacts`` are given, or they are computed from one model:
+    ``die`` (ACT), ``memory``, ``parts`` (an assembly of other records, which
+    become processes of their own in the graph), ``boavizta_gpu`` or
+    ``boavizta_server``.
+    """
 
     kind: Literal["embodied"] = "embodied"
     unit: str = "unit"
-    impacts: EmbodiedImpacts
-    components: dict[str, EmbodiedImpacts] = Field(default_factory=dict)
+    impacts: EmbodiedImpacts | None = None
+    die: DieModel | None = None
+    memory: MemoryModel | None = None
+    parts: list[Part] | None = None
+    boavizta_gpu: BoaviztaGpu | None = None
+    boavizta_server: BoaviztaServer | None = None
     scope_note: str | None = None  # what the figure covers (die only, card, server ...)
+    spread: dict[str, "Spread"] = Field(default_factory=dict)  # category -> range across sources
+
+    @model_validator(mode="after")
+    def _one_model(self) -> "EmbodiedRecord":
+        given = [n for n in ("impacts", "die", "memory", "parts", "boavizta_gpu", "boavizta_server")
+                 if getattr(self, n) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of impacts, die, memory, parts, boavizta_gpu, boavizta_server"
+                + (f" (got {', '.join(given)})" if given else "")
+            )
+        return self
+
+
+class FabNodeRecord(Record):
+    """ACT fab parameters of a process node (per cm2 of wafer)."""
+
+    kind: Literal["fab_node"] = "fab_node"
+    epa: Value  # kWh/cm2
+    gpa95: Value  # kg CO2e/cm2
+    gpa99: Value  # kg CO2e/cm2
+    mpa: Value  # kg CO2e/cm2
+
+
+class FactorRecord(Record):
+    """A per-unit impact factor of a hardware part (Boavizta), by category.
+
+    ``per`` is the unit of the part's amount (kg, cm**2, mm**2, km*kg, unit);
+    each category's value is converted to ``<category unit>/<per>``.
+    """
+
+    kind: Literal["factor"] = "factor"
+    per: str
+    gwp100: Value | None = None
+    adpe: Value | None = None
+    pe: Value | None = None
+    water: Value | None = None
+
+    def canonical_units(self) -> dict[str, str]:
+        from ..units import CATEGORY_UNITS
+
+        per = self.per if self.per != "unit" else "1"
+        return {cat: f"{CATEGORY_UNITS[cat]}/({per})" if per != "1" else CATEGORY_UNITS[cat] for cat in CATEGORIES}
 
 
 class AcceleratorRecord(Record):
@@ -253,6 +388,8 @@ RECORD_TYPES: dict[str, type[Record]] = {
     "embodied": EmbodiedRecord,
     "method": MethodRecord,
     "parameter": ParameterRecord,
+    "fab_node": FabNodeRecord,
+    "factor": FactorRecord,
 }
 
 # canonical unit of every Value field, by (kind, dotted field path); '*' = any key
@@ -281,11 +418,30 @@ FIELD_UNITS: dict[str, dict[str, str]] = {
         "impacts.water": "L",
         "impacts.adpe": "kg Sb-eq",
         "impacts.pe": "MJ",
-        "components.*.gwp100": "kg CO2e",
-        "components.*.water": "L",
-        "components.*.adpe": "kg Sb-eq",
-        "components.*.pe": "MJ",
+        "die.area": "cm**2",
+        "die.cpa": "kg CO2e/cm**2",
+        "die.fab_intensity": "kg CO2e/kWh",
+        "die.packaging": "kg CO2e",
+        "memory.capacity": "GB",
+        "memory.cps": "kg CO2e/GB",
+        "boavizta_gpu.die_effective_area": "mm**2",
+        "boavizta_gpu.vram": "GB",
+        "boavizta_gpu.pwb_area": "cm**2",
+        "boavizta_gpu.casing_mass": "kg",
+        "boavizta_gpu.heatsink_mass": "kg",
+        "boavizta_gpu.mass": "kg",
+        "boavizta_gpu.boat": "km",
+        "boavizta_gpu.truck": "km",
+        "boavizta_gpu.plane": "km",
+        "boavizta_server.cpu_die_area": "mm**2",
+        "boavizta_server.ram_module_capacity": "GB",
+        "boavizta_server.ram_density": "GB/cm**2",
+        "boavizta_server.ssd_capacity": "GB",
+        "boavizta_server.ssd_density": "GB/cm**2",
+        "boavizta_server.power_supply_mass": "kg",
     },
+    "fab_node": {"epa": "kWh/cm**2", "gpa95": "kg CO2e/cm**2", "gpa99": "kg CO2e/cm**2", "mpa": "kg CO2e/cm**2"},
+    "factor": {},
     "server": {
         "lifetime": "h",
         "utilisation": "",
