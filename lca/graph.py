@@ -350,6 +350,7 @@ def _add_phase(graph: nx.DiGraph, reg: Registry, study: Study, name: str, phase:
         dc = reg.get(dc_id, "datacenter")
         _note(graph.graph["notes"], f"no datacenter given: using '{dc_id}' (PUE {dc.pue.value:g}, {dc.pue.source})")
     elec = _electricity(graph, reg, study, grid_id, dc_id, (name,) if phase.grid or phase.datacenter else ())
+    graph.graph["electricity"][name] = elec
     inference = isinstance(phase, InferencePhase)
     per = phase.total_requests if inference else 1.0  # type: ignore[union-attr]
     top = name
@@ -441,12 +442,40 @@ def _add_phase(graph: nx.DiGraph, reg: Registry, study: Study, name: str, phase:
             add_exchange(graph, prov, top, idle_hours / per)
 
 
+def _user_process(graph: nx.DiGraph, reg: Registry, ident: str, elec: str | None, where: dict) -> str:
+    """Add user process ``ident`` (kind 'process') and, recursively, its inputs."""
+    node = f"process/{ident}"
+    if node in graph:
+        return node
+    rec = reg.get(ident, "process", **where)
+    values = {c: getattr(rec.impacts, c) for c in CATEGORIES if getattr(rec.impacts, c) is not None}
+    add_process(graph, node, name=rec.name or rec.id, unit=rec.unit, scope=rec.scope,
+                flows={c: v.value for c, v in values.items()}, values=values, kind="user")
+    for item in rec.inputs:
+        if item.input == "electricity":
+            if elec is None:
+                raise StudyError(f"process '{ident}' uses 'electricity' but is attached to no phase", **where)
+            supplier = elec
+        else:
+            supplier = _user_process(graph, reg, item.input, elec, where)
+        add_exchange(graph, supplier, node, item.amount)
+    return node
+
+
 def build_graph(study: Study, registry: Registry) -> nx.DiGraph:
     """The process graph of ``study`` with data resolved through ``registry``."""
-    graph = nx.DiGraph(name=study.name, reference="system", phases={}, notes=[], compute={})
+    graph = nx.DiGraph(name=study.name, reference="system", phases={}, notes=[], compute={}, electricity={})
     for name, phase in study.phases():
         _add_phase(graph, registry, study, name, phase)
     add_process(graph, "system", name=f"life cycle: {study.functional_unit.name}", unit="unit", kind="system")
+    for i, use in enumerate(study.processes):
+        where = study.where("processes", i, "process")
+        if use.phase == "system" and "other" not in graph:
+            add_process(graph, "other", name="other processes of the life cycle", unit="unit", kind="phase")
+            graph.graph["phases"]["other"] = ("other", 1.0)
+        consumer = "other" if use.phase == "system" else graph.graph["phases"][use.phase][0]
+        elec = graph.graph["electricity"].get(use.phase)
+        add_exchange(graph, _user_process(graph, registry, use.process, elec, where), consumer, use.amount)
     for _phase, (node, amount) in graph.graph["phases"].items():
         add_exchange(graph, node, "system", amount)
     return graph

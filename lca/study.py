@@ -228,6 +228,14 @@ class InferencePhase(PhaseBase):
         return self
 
 
+class ProcessUse(Strict):
+    """A user process (inventory kind 'process') wired into a phase of the study."""
+
+    process: str
+    phase: Literal["training", "inference", "system"] = "system"
+    amount: float = Field(gt=0)  # units of the process per unit of the phase (run, request, life cycle)
+
+
 class Study(Strict):
     """A validated study (schema version 1)."""
 
@@ -244,6 +252,7 @@ class Study(Strict):
     hardware: HardwareSpec
     training: TrainingPhase | None = None
     inference: InferencePhase | None = None
+    processes: list[ProcessUse] = Field(default_factory=list)
 
     _path: Path | None = PrivateAttr(default=None)
     _doc: Document | None = PrivateAttr(default=None)
@@ -258,6 +267,9 @@ class Study(Strict):
         )
         if modelled and self.model is None:
             raise ValueError("a phase given by tokens needs the study's 'model' (an architecture id)")
+        for use in self.processes:
+            if use.phase != "system" and getattr(self, use.phase) is None:
+                raise ValueError(f"process '{use.process}' is attached to phase '{use.phase}', which the study lacks")
         return self
 
     @property
