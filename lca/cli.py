@@ -162,6 +162,62 @@ def cmd_compute(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_inventory(args: argparse.Namespace) -> int:
+    """List, explain or validate inventory records."""
+    from rich.table import Table
+
+    from .embodied.resolve import resolve_embodied
+    from .inventory import Registry, iter_values
+
+    console = _console(args)
+    if args.action == "validate":
+        if not args.target:
+            from .errors import InputError
+
+            raise InputError("'lca inventory validate' needs a folder", valid="lca inventory validate DIR")
+        reg = Registry([args.target], include_bundled=False)
+        n = sum(1 for e in reg.entries() for _ in iter_values(e.record))
+        for e in reg.entries("embodied"):
+            resolve_embodied(Registry([args.target]), e.record.id)
+        console.print(f"{args.target}: {len(reg.ids())} records, {n} values: OK (units, sources, ranges, ids)")
+        return 0
+    reg = Registry(args.inventory or ())
+    if args.action == "list":
+        table = Table(title="inventory records" + (f" of kind {args.target}" if args.target else ""),
+                      title_justify="left")
+        for col in ("id", "kind", "name", "from"):
+            table.add_column(col)
+        for entry in reg.entries(args.target):
+            origin = "bundled" if entry.bundled else str(entry.origin)
+            table.add_row(entry.record.id, entry.kind, entry.record.name or "", origin)
+        console.print(table)
+        return 0
+    if not args.target:
+        from .errors import InputError
+
+        raise InputError("'lca inventory show' needs an id", valid="lca inventory show ID")
+    entry = reg.entry(args.target)
+    rec = entry.record
+    console.print(f"[bold]{rec.id}[/bold] ({entry.kind}) {rec.name or ''}")
+    console.print(f"from: {'bundled ' if entry.bundled else ''}{entry.origin}")
+    for o in entry.shadowed:
+        console.print(f"overrides: {o}")
+    if rec.notes:
+        console.print(f"notes: {rec.notes}")
+    table = Table(title_justify="left")
+    for col in ("field", "value", "unit", "range", "source"):
+        table.add_column(col, overflow="fold")
+    rows = list(iter_values(rec))
+    if entry.kind == "embodied":
+        res = resolve_embodied(reg, rec.id)
+        rows += [(f"(computed) {c}", v) for c, v in res.impacts.items()]
+    for path, value in rows:
+        rng = f"{value.range[0]:.4g} - {value.range[1]:.4g}" if value.range else ""
+        table.add_row(path, f"{value.value:.6g}", value.unit, rng, value.source or "")
+    console.print(table)
+    return 0
+
+
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--home", help="ai-lca home folder (default: $LCA_HOME or the user data folder)")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -218,6 +274,22 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--inventory", action="append", metavar="DIR")
     _add_common(c)
     c.set_defaults(func=cmd_compute)
+
+    i = sub.add_parser(
+        "inventory",
+        help="list, explain or validate inventory records",
+        epilog="""examples:
+  lca inventory list grid               every grid mix, and the folder it comes from
+  lca inventory show h100-sxm           values, units, sources and which folder won
+  lca inventory validate my-inventories check a folder of your own
+""",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    i.add_argument("action", choices=["list", "show", "validate"])
+    i.add_argument("target", nargs="?", help="kind (list), id (show) or folder (validate)")
+    i.add_argument("--inventory", action="append", metavar="DIR", help="extra inventory folder (repeatable)")
+    _add_common(i)
+    i.set_defaults(func=cmd_inventory)
     return parser
 
 

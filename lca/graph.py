@@ -215,11 +215,18 @@ def _amortise(graph: nx.DiGraph, hw: _Hardware, consumer: str) -> None:
     if hw.lifetime is None:
         return
     per_hour = amortised_units(1.0, hw.lifetime, hw.utilisation)
+    roles = graph.graph.setdefault("embodied_roles", {"server": [], "accelerator": []})
     if hw.server_embodied is not None:
         n = hw.server.accelerators if hw.server is not None else 1
-        add_exchange(graph, _embodied_node(graph, hw.registry, hw.server_embodied), consumer, per_hour / n)
+        node = _embodied_node(graph, hw.registry, hw.server_embodied)
+        add_exchange(graph, node, consumer, per_hour / n)
+        if node not in roles["server"]:
+            roles["server"].append(node)
     if hw.accelerator_embodied is not None:
-        add_exchange(graph, _embodied_node(graph, hw.registry, hw.accelerator_embodied), consumer, per_hour)
+        node = _embodied_node(graph, hw.registry, hw.accelerator_embodied)
+        add_exchange(graph, node, consumer, per_hour)
+        if node not in roles["accelerator"]:
+            roles["accelerator"].append(node)
 
 
 def _default(reg: Registry, ident: str) -> float:
@@ -478,7 +485,34 @@ def build_graph(study: Study, registry: Registry) -> nx.DiGraph:
         add_exchange(graph, _user_process(graph, registry, use.process, elec, where), consumer, use.amount)
     for _phase, (node, amount) in graph.graph["phases"].items():
         add_exchange(graph, node, "system", amount)
+    if study.background is not None:
+        _link_background(graph, study)
     return graph
+
+
+def _link_background(graph: nx.DiGraph, study: Study) -> None:
+    """Mark the processes that the background database replaces (grid mixes, hardware)."""
+    bg = study.background
+    if bg is None:  # pragma: no cover - checked by the caller
+        return
+    embodied = graph.graph.get("embodied_roles", {})
+    roles: dict[str, list[str]] = {
+        "grid": [n for n, d in graph.nodes(data=True) if d.get("kind") == "grid"],
+        "server": list(embodied.get("server", [])),
+        "accelerator": list(embodied.get("accelerator", [])),
+    }
+    for role, ref in bg.links.items():
+        if not roles[role]:
+            raise StudyError(f"background link '{role}' has no process to replace in this study",
+                             **study.where("background", "links", role))
+        for node in roles[role]:
+            graph.remove_edges_from(list(graph.in_edges(node)))  # an assembly's parts are replaced too
+            graph.nodes[node]["background"] = ref.model_dump(exclude_none=True)
+            graph.nodes[node]["flows"] = {}
+            graph.nodes[node]["values"] = {}
+        graph.graph["notes"].append(
+            f"{role} linked to background database '{bg.database}' of project '{bg.project}'"
+        )
 
 
 def phase_components(graph: nx.DiGraph, phase: str) -> list[tuple[str, dict[str, float]]]:

@@ -60,7 +60,7 @@ def run(
     """
     study, registry, graph = prepare(study, inventories)
     cats = list(categories)
-    solution = run_graph(graph, database_name(study.name), home=home, categories=cats)
+    solution = run_graph(graph, database_name(study.name), home=home, categories=cats, background=study.background)
     table = build_table(study.name, graph, solution.contributions)
     activity = build_activity(graph, solution.supply)
     provenance = {

@@ -228,6 +228,46 @@ class InferencePhase(PhaseBase):
         return self
 
 
+class ActivityRef(Strict):
+    """An activity of a background database: by ``code``, or by name (+ location, unit, product)."""
+
+    code: str | None = None
+    name: str | None = None
+    location: str | None = None
+    unit: str | None = None
+    reference_product: str | None = None
+
+    @model_validator(mode="after")
+    def _code_or_name(self) -> "ActivityRef":
+        if (self.code is None) == (self.name is None):
+            raise ValueError("give either 'code' or 'name' (with location/unit/reference_product as needed)")
+        return self
+
+
+class BackgroundMethod(Strict):
+    """A Brightway method of the background project, and the factor to the category's unit."""
+
+    method: list[str] = Field(min_length=1)
+    factor: float = Field(default=1.0, gt=0)
+
+
+class Background(Strict):
+    """Link the foreground to a background database in a user's own Brightway project."""
+
+    project: str
+    database: str
+    brightway_dir: str | None = None  # default: the user's BRIGHTWAY2_DIR or Brightway's folder
+    methods: dict[Literal["gwp100", "water", "adpe", "pe"], BackgroundMethod]
+    links: dict[Literal["grid", "server", "accelerator"], ActivityRef]
+
+    @model_validator(mode="after")
+    def _all_methods(self) -> "Background":
+        missing = {"gwp100", "water", "adpe", "pe"} - set(self.methods)
+        if missing:
+            raise ValueError(f"background.methods needs every category; missing {sorted(missing)}")
+        return self
+
+
 class ProcessUse(Strict):
     """A user process (inventory kind 'process') wired into a phase of the study."""
 
@@ -253,6 +293,7 @@ class Study(Strict):
     training: TrainingPhase | None = None
     inference: InferencePhase | None = None
     processes: list[ProcessUse] = Field(default_factory=list)
+    background: Background | None = None
 
     _path: Path | None = PrivateAttr(default=None)
     _doc: Document | None = PrivateAttr(default=None)

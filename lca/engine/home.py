@@ -95,18 +95,38 @@ def home_lock(home: Path) -> FileLock:
     return FileLock(str(home / "project.lock"), timeout=LOCK_TIMEOUT_S)
 
 
+def user_brightway_dir() -> Path:
+    """The user's own Brightway folder: their BRIGHTWAY2_DIR, else Brightway's default."""
+    if _ORIGINAL_ENV.get("BRIGHTWAY2_DIR"):
+        return Path(str(_ORIGINAL_ENV["BRIGHTWAY2_DIR"]))
+    return Path(platformdirs.user_data_dir("Brightway3", "pylca"))
+
+
 @contextlib.contextmanager
-def brightway(home: str | Path | None = None, *, lock: bool = True) -> Iterator[tuple[Any, Any, Path]]:
+def brightway(
+    home: str | Path | None = None,
+    *,
+    lock: bool = True,
+    base_dir: str | Path | None = None,
+    project: str | None = None,
+) -> Iterator[tuple[Any, Any, Path]]:
     """Yield ``(bw2data, bw2calc, home)`` with the ai-lca project current.
 
     The Brightway base folder is ``<home>/brightway``; it is switched back to
     what it was on exit. With ``lock`` (default) other processes using the
-    same home wait until this block ends.
+    same home wait until this block ends. ``base_dir`` and ``project`` select
+    a user's own Brightway folder and (existing) project instead, for studies
+    linked to a background database the user holds.
     """
     home_path = lca_home(home)
     bd, bc = _import_brightway(home_path)
-    target = _folders(home_path)["BRIGHTWAY2_DIR"]
-    target.mkdir(parents=True, exist_ok=True)
+    target = Path(base_dir).expanduser().resolve() if base_dir else _folders(home_path)["BRIGHTWAY2_DIR"]
+    if base_dir is None:
+        target.mkdir(parents=True, exist_ok=True)
+    elif not (target / "projects.db").exists():
+        raise EngineError("no Brightway projects found in this folder", file=target,
+                          hint="give background.brightway_dir, the folder that holds projects.db")
+    project_name = project or PROJECT
     lock_obj = home_lock(home_path) if lock else contextlib.nullcontext()
     try:
         with lock_obj:
@@ -117,11 +137,16 @@ def brightway(home: str | Path | None = None, *, lock: bool = True) -> Iterator[
             if switched:
                 logs = home_path / "xdg" / "state" / "brightway-logs"
                 logs.mkdir(parents=True, exist_ok=True)
+                if project is not None:
+                    _require_project(bd, target, project)
                 with quiet():
-                    bd.projects.change_base_directories(target, base_logs_dir=logs, project_name=PROJECT)
+                    bd.projects.change_base_directories(target, base_logs_dir=logs, project_name=project_name)
             else:
+                if project is not None and project not in bd.projects:
+                    raise EngineError(f"Brightway project {project!r} not found", file=target,
+                                      valid=", ".join(sorted(p.name for p in bd.projects)))
                 with quiet():
-                    bd.projects.set_current(PROJECT)
+                    bd.projects.set_current(project_name)
             try:
                 yield bd, bc, home_path
             finally:
@@ -135,3 +160,16 @@ def brightway(home: str | Path | None = None, *, lock: bool = True) -> Iterator[
             f"the ai-lca home is locked by another process for more than {LOCK_TIMEOUT_S:.0f} s",
             file=home_path / "project.lock",
         ) from None
+
+
+def _require_project(bd: Any, base: Path, project: str) -> None:
+    """Refuse to create a user project by accident: it must exist in ``base``."""
+    import sqlite3
+
+    try:
+        with contextlib.closing(sqlite3.connect(base / "projects.db")) as con:
+            names = [r[0] for r in con.execute("select name from projectdataset")]
+    except sqlite3.Error as exc:
+        raise EngineError(f"cannot read the Brightway projects of this folder: {exc}", file=base) from None
+    if project not in names:
+        raise EngineError(f"Brightway project {project!r} not found", file=base, valid=", ".join(sorted(names)))

@@ -33,16 +33,38 @@ class Solution:
     component_scores: dict[tuple[str, str, str], float] = field(default_factory=dict)
 
 
-def solve_graph(bc: Any, graph: nx.DiGraph, ids: dict[str, int], categories: list[str]) -> Solution:
-    """Solve every phase of ``graph`` (written with Brightway ids ``ids``)."""
+def solve_graph(
+    bc: Any,
+    graph: nx.DiGraph,
+    ids: dict[str, int],
+    categories: list[str],
+    background: dict[str, tuple[str, str, int]] | None = None,
+) -> Solution:
+    """Solve every phase of ``graph`` (written with Brightway ids ``ids``).
+
+    Processes of a linked background database are not listed one by one: the
+    foreground process that takes a background activity is credited with its
+    cumulative impact (supply x score per unit of the activity), so rows stay
+    per foreground process and still sum to Brightway's score.
+    """
+    background = background or {}
     code_of = {v: k for k, v in ids.items()}
     out = Solution()
     reference = ids[graph.graph["reference"]]
     with quiet():
         lca = bc.LCA({reference: 1.0}, method=category_method(categories[0]))
         lca.lci()
-    col_code = {col: code_of[act] for act, col in lca.dicts.activity.items()}
-    row_code = {row: code_of[prod] for prod, row in lca.dicts.product.items()}
+    col_code = {col: code_of[act] for act, col in lca.dicts.activity.items() if act in code_of}
+    row_code = {row: code_of[prod] for prod, row in lca.dicts.product.items() if prod in code_of}
+    per_unit: dict[tuple[str, str], float] = {}  # (node, category) -> cumulative score per unit of its bg activity
+    for cat in categories:
+        with quiet():
+            lca.switch_method(category_method(cat))
+        for node, (_db, _code, bg_id) in background.items():
+            with quiet():
+                lca.lcia(demand={bg_id: 1.0})
+            per_unit[(node, cat)] = float(lca.score)
+    node_col = {code: col for col, code in col_code.items()}
     tech = lca.technosphere_matrix.tocsc()
     for phase in graph.graph["phases"]:
         node, amount = graph.graph["phases"][phase]
@@ -51,7 +73,7 @@ def solve_graph(bc: Any, graph: nx.DiGraph, ids: dict[str, int], categories: lis
             lca.lci(demand={ids[node]: amount})
         supply = np.asarray(lca.supply_array).ravel()
         for col, value in enumerate(supply):
-            if value != 0.0:
+            if value != 0.0 and col in col_code:
                 code = col_code[col]
                 out.supply.append(
                     {"phase": phase, "process": code, "amount": float(value), "unit": graph.nodes[code]["unit"]}
@@ -69,8 +91,17 @@ def solve_graph(bc: Any, graph: nx.DiGraph, ids: dict[str, int], categories: lis
                 phase_total += score
                 out.component_scores[(phase, activity, cat)] = score
                 per_process = np.asarray(lca.characterized_inventory.sum(axis=0)).ravel()
+                if background:
+                    supply_now = np.asarray(lca.supply_array).ravel()
+                    for node in background:
+                        value = supply_now[node_col[node]] * per_unit[(node, cat)]
+                        if value != 0.0:
+                            out.contributions.append({"phase": phase, "activity": activity, "process": node,
+                                                      "category": cat, "value": float(value)})
                 for col in np.nonzero(per_process)[0]:
-                    code = col_code[int(col)]
+                    code = col_code.get(int(col))
+                    if code is None:  # a background process: credited to its foreground consumer above
+                        continue
                     out.contributions.append(
                         {
                             "phase": phase,
@@ -112,16 +143,37 @@ def _stored_components(graph, phase, tech, ids, lca, row_code) -> list[tuple[str
     return [(k, {k: stored_amount * stored[k]}) for k, _ in components]
 
 
-def run_graph(graph: nx.DiGraph, db: str, *, home: Any = None, categories: list[str] | None = None) -> Solution:
-    """Write ``graph`` as Brightway database ``db`` in the ai-lca project and solve it."""
+def run_graph(
+    graph: nx.DiGraph,
+    db: str,
+    *,
+    home: Any = None,
+    categories: list[str] | None = None,
+    background: Any = None,
+) -> Solution:
+    """Write ``graph`` as Brightway database ``db`` and solve it.
+
+    Without ``background`` this uses the embedded ai-lca project; with a
+    study's ``background`` block, the user's project that holds the
+    background database.
+    """
     from ..inventory import CATEGORIES
+    from .background import background_ids, setup_background_project
     from .database import write_graph
-    from .home import brightway
+    from .home import brightway, user_brightway_dir
     from .matrices import check_solvable
     from .setup import ensure_setup
 
     check_solvable(graph)
-    with brightway(home) as (bd, bc, _home):
-        ensure_setup(bd)
-        ids = write_graph(bd, graph, db)
-        return solve_graph(bc, graph, ids, list(categories or CATEGORIES))
+    cats = list(categories or CATEGORIES)
+    if background is None:
+        with brightway(home) as (bd, bc, _home):
+            ensure_setup(bd)
+            ids = write_graph(bd, graph, db)
+            return solve_graph(bc, graph, ids, cats)
+    base = background.brightway_dir or user_brightway_dir()
+    with brightway(home, base_dir=base, project=background.project) as (bd, bc, _home):
+        setup_background_project(bd, background)
+        links = background_ids(bd, graph, background.database)
+        ids = write_graph(bd, graph, db, links)
+        return solve_graph(bc, graph, ids, cats, links)

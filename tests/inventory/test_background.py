@@ -1,0 +1,131 @@
+"""Link the foreground to a user's own Brightway background (synthetic, built here).
+
+Background database 'bg' in project 'user-bg' (elementary flows in 'bio'):
+
+* electricity, FR [kWh]: emits 0.05 kg CO2 and evaporates 0.002 m3 water per kWh, and uses
+  0.02 kWh of itself (grid losses, a loop) => per kWh delivered: 0.05/0.98 kg, 0.002/0.98 m3;
+* server production [unit]: emits 1500 kg CO2, uses 500 kWh of that electricity
+  => 1500 + 500 x 0.05/0.98 kg per server.
+
+Methods: ('test', 'gwp') CO2 = 1; ('test', 'water') water to air = 1 m3 (x 1000 -> L).
+Study: 1000 A100... here H100 hours at 400 W, PUE 1.10 (Microsoft/Patterson record),
+server hgx-h100-8gpu (8 cards, 6 Julian years, utilisation 1) linked to 'server production';
+the H100 card keeps its bundled Boavizta inventory (575.18 kg via the indicator flow).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import lca
+
+ELEC_GWP = 0.05 / 0.98
+SERVER_GWP = 1500 + 500 * ELEC_GWP
+
+
+def _build_user_project(base: Path) -> None:
+    import bw2data as bd
+
+    previous = (Path(bd.projects._base_data_dir), Path(bd.projects._base_logs_dir), bd.projects.current)
+    base.mkdir(parents=True, exist_ok=True)
+    (base / "logs").mkdir(exist_ok=True)
+    bd.projects.change_base_directories(base, base_logs_dir=base / "logs", project_name="user-bg")
+    try:
+        bd.Database("bio").write({
+            ("bio", "co2"): {"name": "Carbon dioxide", "unit": "kilogram", "type": "emission", "categories": ("air",)},
+            ("bio", "h2o"): {"name": "Water", "unit": "cubic meter", "type": "emission", "categories": ("air",)},
+        })
+        bd.Database("bg").write({
+            ("bg", "elec"): {"name": "electricity, FR", "unit": "kilowatt hour", "location": "FR",
+                             "exchanges": [
+                                 {"input": ("bg", "elec"), "amount": 1.0, "type": "production"},
+                                 {"input": ("bg", "elec"), "amount": 0.02, "type": "technosphere"},
+                                 {"input": ("bio", "co2"), "amount": 0.05, "type": "biosphere"},
+                                 {"input": ("bio", "h2o"), "amount": 0.002, "type": "biosphere"}]},
+            ("bg", "server"): {"name": "server production", "unit": "unit", "location": "GLO",
+                               "exchanges": [
+                                   {"input": ("bg", "server"), "amount": 1.0, "type": "production"},
+                                   {"input": ("bg", "elec"), "amount": 500.0, "type": "technosphere"},
+                                   {"input": ("bio", "co2"), "amount": 1500.0, "type": "biosphere"}]},
+        })
+        bd.Method(("test", "gwp")).register(unit="kg CO2-Eq")
+        bd.Method(("test", "gwp")).write([(("bio", "co2"), 1.0)])
+        bd.Method(("test", "water")).register(unit="m3")
+        bd.Method(("test", "water")).write([(("bio", "h2o"), 1.0)])
+        bd.Method(("test", "none")).register(unit="x")
+        bd.Method(("test", "none")).write([])
+    finally:
+        bd.projects.change_base_directories(previous[0], base_logs_dir=previous[1], project_name=previous[2],
+                                            update=False)
+
+
+def test_linked_background_by_hand(tmp_path, home):
+    base = tmp_path / "user-brightway"
+    _build_user_project(base)
+    study = tmp_path / "linked.yaml"
+    study.write_text(f"""
+schema_version: 1
+name: linked-test
+functional_unit: {{name: test}}
+grid: FR
+datacenter: dc-pat21-microsoft-2020
+hardware: {{accelerator: h100-sxm, server: hgx-h100-8gpu}}
+training: {{accelerator_hours: 1000, average_power: 400 W}}
+background:
+  project: user-bg
+  database: bg
+  brightway_dir: {base.as_posix()}
+  methods:
+    gwp100: {{method: [test, gwp]}}
+    water: {{method: [test, water], factor: 1000}}
+    adpe: {{method: [test, none]}}
+    pe: {{method: [test, none]}}
+  links:
+    grid: {{name: "electricity, FR", location: FR}}
+    server: {{code: server}}
+""")
+    result = lca.run(study, home=home)
+    hours = 6 * 8766.0
+    metered = 1000 * 0.4 * 1.10
+    expected = {
+        "grid": metered * ELEC_GWP,
+        "server": 1000 / (8 * hours) * SERVER_GWP,
+        "card": 1000 / hours * 575.1809,
+    }
+    assert result.value("gwp100", process_id="grid/FR") == pytest.approx(expected["grid"], rel=1e-6)
+    assert result.value("gwp100", process_id="manufacturing/boavizta-p5-48xlarge-platform") == pytest.approx(
+        expected["server"], rel=1e-6)
+    assert result.value("gwp100", process_id="manufacturing/boavizta-h100-sxm") == pytest.approx(
+        expected["card"], rel=1e-5)
+    assert result.total("gwp100") == pytest.approx(sum(expected.values()), rel=1e-5)
+    assert result.scores[("total", "gwp100")] == pytest.approx(result.total("gwp100"), rel=1e-9)
+    # water: background evaporation (m3 -> L) of the grid and of the server's electricity
+    grid_water = metered * 0.002 / 0.98 * 1000
+    server_water = 1000 / (8 * hours) * 500 * 0.002 / 0.98 * 1000
+    assert result.value("water", process_id="grid/FR") == pytest.approx(grid_water, rel=1e-6)
+    assert result.value("water") == pytest.approx(grid_water + server_water, rel=1e-6)
+    assert any("linked to background database 'bg'" in n for n in result.notes)
+
+
+def test_missing_project_is_a_clear_error(tmp_path, home):
+    base = tmp_path / "user-brightway"
+    _build_user_project(base)
+    study = tmp_path / "bad.yaml"
+    study.write_text(f"""
+schema_version: 1
+name: linked-bad
+functional_unit: {{name: test}}
+grid: FR
+hardware: {{accelerator: h100-sxm, include_embodied: false}}
+training: {{accelerator_hours: 10, average_power: 400 W}}
+background:
+  project: nope
+  database: bg
+  brightway_dir: {base.as_posix()}
+  methods: {{gwp100: {{method: [a]}}, water: {{method: [a]}}, adpe: {{method: [a]}}, pe: {{method: [a]}}}}
+  links: {{grid: {{code: elec}}}}
+""")
+    with pytest.raises(lca.EngineError, match="project 'nope' not found"):
+        lca.run(study, home=home)
