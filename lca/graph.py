@@ -350,12 +350,21 @@ def _modelled_inference(
 
 def _add_phase(graph: nx.DiGraph, reg: Registry, study: Study, name: str, phase: PhaseBase) -> None:
     hw = _resolve_hardware(study, reg, graph.graph["notes"], name)
-    grid_id = phase.grid or study.grid
     dc_id = phase.datacenter or study.datacenter
     if dc_id is None:
         dc_id = DEFAULT_DATACENTER
         dc = reg.get(dc_id, "datacenter")
         _note(graph.graph["notes"], f"no datacenter given: using '{dc_id}' (PUE {dc.pue.value:g}, {dc.pue.source})")
+    grid_id = phase.grid or study.grid
+    if grid_id is None:
+        grid_id = reg.get(dc_id, "datacenter", **study.where("datacenter")).grid
+        if grid_id is None:
+            raise StudyError(
+                "no grid given, and the datacenter names none",
+                hint="set 'grid' to a grid id (lca inventory list grid)",
+                **study.where(name),
+            )
+        _note(graph.graph["notes"], f"grid '{grid_id}': the grid of datacenter '{dc_id}'")
     elec = _electricity(graph, reg, study, grid_id, dc_id, (name,) if phase.grid or phase.datacenter else ())
     graph.graph["electricity"][name] = elec
     inference = isinstance(phase, InferencePhase)

@@ -287,7 +287,7 @@ class Study(Strict):
     inventories: list[str] = Field(default_factory=list)
     functional_unit: FunctionalUnit
     model: str | None = None  # inventory id of the architecture (kind 'model')
-    grid: str
+    grid: str | None = None  # default: the datacenter's grid
     datacenter: str | None = None
     hardware: HardwareSpec
     training: TrainingPhase | None = None

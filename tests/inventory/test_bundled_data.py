@@ -67,3 +67,13 @@ def test_every_id_a_bundled_scenario_uses_resolves(path):
     study, registry, graph = prepare(load_study(path))
     assert graph.number_of_nodes() > 2
     assert registry.used  # the run recorded which records it used
+
+
+def test_data_sources_page_is_up_to_date():
+    """docs/data-sources.md is generated from the inventory; regenerate with
+    `python -m lca.inventory.docs` when this fails."""
+    from lca.inventory.docs import data_sources_markdown
+    from tests.conftest import ROOT
+
+    committed = (ROOT / "docs" / "data-sources.md").read_text(encoding="utf-8")
+    assert committed == data_sources_markdown(), "run: python -m lca.inventory.docs"
