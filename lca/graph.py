@@ -38,6 +38,7 @@ from .compute.operational import amortised_units, device_power
 from .compute.roofline import Device, Efficiency, RequestEnergy, request_energy, training_run
 from .errors import InventoryError, StudyError
 from .inventory import CATEGORIES, Registry, Value
+from .inventory.profiles import read_profile, weighted_intensity
 from .embodied.resolve import resolve_embodied
 from .inventory.schema import AcceleratorRecord, ServerRecord
 from .study import InferencePhase, PhaseBase, Study, TrainingPhase
@@ -136,13 +137,47 @@ def _resolve_hardware(study: Study, reg: Registry, notes: list[str], phase: str 
     return _Hardware(acc, server, acc_emb, srv_emb, lifetime, utilisation if utilisation is not None else 1.0, reg)
 
 
-def _electricity(graph: nx.DiGraph, reg: Registry, study: Study, grid_id: str, dc_id: str, loc: tuple) -> str:
-    """Nodes grid mix -> electricity at the IT equipment (PUE) <- on-site water (WUE)."""
+def _profile_intensity(reg: Registry, study: Study, name: str, phase: PhaseBase, grid_id: str) -> float | None:
+    """Load-weighted gwp100 of the grid's hourly profile, when the phase gives a load profile."""
+    if phase.load_profile is None:
+        return None
+    where = study.where(name, "load_profile")
+    entry = reg.entry(grid_id, "grid")
+    if entry.record.profile is None:
+        raise StudyError(f"grid '{grid_id}' has no hourly profile to combine with the load profile", **where)
+    folder = entry.origin.folder
+    path = (entry.origin.file.parent / entry.record.profile).resolve()
+    if folder not in path.parents:
+        raise InventoryError("a grid profile must lie inside its inventory folder", file=entry.origin.file,
+                             value=entry.record.profile)
+    try:
+        ci = read_profile(path, "gwp100", "kg CO2e/kWh")
+        load = read_profile(study.resolve_path(phase.load_profile), "load", None)
+        value = weighted_intensity(ci, load)
+    except ValueError as exc:
+        raise StudyError(str(exc), **where) from None
+    return value
+
+
+def _electricity(
+    graph: nx.DiGraph, reg: Registry, study: Study, grid_id: str, dc_id: str, loc: tuple, hourly: float | None = None
+) -> str:
+    """Nodes grid mix -> electricity at the IT equipment (PUE) <- on-site water (WUE).
+
+    ``hourly``: a load-weighted gwp100 from hourly profiles, replacing the annual average.
+    """
     grid = reg.grid(grid_id, **study.where(*loc, "grid"))
     if grid.gwp100 is None:
         raise StudyError(f"grid '{grid_id}' has no gwp100 intensity", **study.where(*loc, "grid"))
     grid_node = f"grid/{grid_id}"
     values = {c: getattr(grid, c) for c in CATEGORIES if getattr(grid, c) is not None}
+    if hourly is not None:
+        grid_node = f"grid/{grid_id}@hourly-{hourly:.6g}"
+        values["gwp100"] = grid.gwp100.model_copy(update={
+            "value": hourly, "range": None, "distribution": None,
+            "source": f"load-weighted hourly profile of grid '{grid_id}' ({grid.gwp100.source})"})
+        _note(graph.graph["notes"], f"grid '{grid_id}': load-weighted hourly intensity {hourly:.4g} kg CO2e/kWh "
+                                    f"(annual average {grid.gwp100.value:.4g})")
     add_process(
         graph,
         grid_node,
@@ -160,7 +195,7 @@ def _electricity(graph: nx.DiGraph, reg: Registry, study: Study, grid_id: str, d
         graph.nodes[grid_node]["noted"] = True
         graph.graph["notes"].append(f"grid '{grid_id}' has no factor for {', '.join(missing)}: counted as 0")
     dc = reg.get(dc_id, "datacenter", **study.where(*loc, "datacenter"))
-    node = f"datacenter/{dc_id}@{grid_id}"
+    node = f"datacenter/{dc_id}@{grid_node[len('grid/'):]}"
     if node in graph:
         return node
     add_process(graph, node, name=f"electricity at the IT equipment, {dc.name or dc_id}", unit="kWh", kind="datacenter")
@@ -365,7 +400,8 @@ def _add_phase(graph: nx.DiGraph, reg: Registry, study: Study, name: str, phase:
                 **study.where(name),
             )
         _note(graph.graph["notes"], f"grid '{grid_id}': the grid of datacenter '{dc_id}'")
-    elec = _electricity(graph, reg, study, grid_id, dc_id, (name,) if phase.grid or phase.datacenter else ())
+    elec = _electricity(graph, reg, study, grid_id, dc_id, (name,) if phase.grid or phase.datacenter else (),
+                        _profile_intensity(reg, study, name, phase, grid_id))
     graph.graph["electricity"][name] = elec
     inference = isinstance(phase, InferencePhase)
     per = phase.total_requests if inference else 1.0  # type: ignore[union-attr]

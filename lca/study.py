@@ -85,6 +85,7 @@ class PhaseBase(Strict):
     utilisation: float | None = Field(default=None, ge=0.0, le=1.0)  # of TDP, above idle
     host_overhead: float = Field(default=0.0, ge=0.0, le=10.0)  # host power / accelerator power
     idle_energy: Q("kWh", ge=0) | None = None  # measured idle / provisioned energy (IT)
+    load_profile: str | None = None  # CSV (hour, load), relative to the study; needs a grid with a profile
     provisioned_idle_hours: Q("h", ge=0) | None = None  # accelerator-hours reserved, idle
 
     @model_validator(mode="after")
@@ -342,6 +343,11 @@ class Study(Strict):
         elif self._path is not None:
             out["file"] = self._path
         return out
+
+    def resolve_path(self, relative: str) -> Path:
+        """A path the study names, relative to the study file."""
+        base = self._path.parent if self._path is not None else Path.cwd()
+        return (base / relative).resolve()
 
     def inventory_folders(self) -> list[Path]:
         """Extra inventory folders, resolved relative to the study file."""

@@ -59,11 +59,15 @@ class LoadedRecord:
 
 
 def inventory_files(folder: Path) -> list[Path]:
-    """Inventory files under ``folder`` (recursive, sorted, hidden files skipped)."""
+    """Inventory files under ``folder`` (recursive, sorted).
+
+    Hidden files and folders, folders starting with ``_`` and ``profiles/``
+    folders (hourly profiles that records point to) are skipped.
+    """
     out = []
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder)
-        if any(part.startswith((".", "_")) for part in rel.parts):
+        if any(part.startswith((".", "_")) or part == "profiles" for part in rel.parts[:-1]) or rel.name.startswith("."):
             continue
         if path.suffix.lower() in SUFFIXES and path.is_file():
             out.append(path)

@@ -119,3 +119,29 @@ def test_user_process_wired_with_a_loop(home):
     assert result.total("gwp100") == pytest.approx(expected, rel=1e-6)
     assert result.value("water", process_id="process/storage") == pytest.approx(10 * xs, rel=1e-6)
     assert result.value("gwp100", process_id="process/storage", scope="embodied") == pytest.approx(2 * xs, rel=1e-6)
+
+
+def test_hourly_profile_weighted_by_load(home, tmp_path):
+    """Daytime load (8-20 h) on a grid whose test profile dips at midday."""
+    import math
+
+    study = tmp_path / "hourly.yaml"
+    study.write_text(f"""
+schema_version: 1
+name: test-hourly
+functional_unit: {{name: test}}
+inventories: [{OVERRIDE.as_posix()}]
+grid: FR
+datacenter: dc-pat21-microsoft-2020
+hardware: {{accelerator: a100-sxm4-80gb, include_embodied: false}}
+training:
+  accelerator_hours: 1000
+  average_power: 400 W
+  load_profile: {(DATA / "load-daytime.csv").as_posix()}
+""")
+    result = lca.run(study, home=home)
+    hours = range(8, 20)
+    ci = [round(100 + 50 * math.cos(2 * math.pi * (h - 3) / 24), 1) / 1000 for h in hours]
+    expected = sum(ci) / len(ci)
+    assert result.total("gwp100") == pytest.approx(1000 * 0.4 * 1.1 * expected, rel=1e-6)
+    assert any("load-weighted hourly intensity" in n for n in result.notes)
