@@ -38,12 +38,32 @@ def _short(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def did_you_mean(name: str, choices: Iterable[str], n: int = 3) -> list[str]:
-    """Closest matches of ``name`` among ``choices`` (case-insensitive)."""
+def did_you_mean(name: str, choices: Iterable[str], n: int = 3, aliases: dict[str, str] | None = None) -> list[str]:
+    """Closest matches of ``name`` among ``choices`` (case-insensitive).
+
+    ``aliases`` maps other spellings (e.g. record names) to choices. Choices
+    that contain ``name`` (or that ``name`` contains) come first, then close
+    spellings.
+    """
     choices = list(choices)
     lowered = {c.lower(): c for c in choices}
-    hits = difflib.get_close_matches(str(name).lower(), list(lowered), n=n, cutoff=0.6)
-    return [lowered[h] for h in hits]
+    for alias, target in (aliases or {}).items():
+        lowered.setdefault(alias.lower(), target)
+    query = str(name).lower()
+    out: list[str] = []
+    if len(query) >= 2:
+        for low, original in lowered.items():
+            if (query in low or (len(low) >= 3 and low in query)) and original not in out:
+                out.append(original)
+    for hit in difflib.get_close_matches(query, list(lowered), n=n, cutoff=0.6):
+        if lowered[hit] not in out:
+            out.append(lowered[hit])
+
+    def score(choice: str) -> float:
+        best = max(difflib.SequenceMatcher(None, query, low).ratio() for low, c in lowered.items() if c == choice)
+        return -best
+
+    return sorted(out, key=score)[:n]
 
 
 class LcaError(Exception):
@@ -125,9 +145,11 @@ class UnitError(InputError):
 class UnknownIdError(InventoryError):
     """An id does not exist in the inventory (with the closest known ids)."""
 
-    def __init__(self, kind: str, ident: str, known: Iterable[str], **where: Any) -> None:
+    def __init__(
+        self, kind: str, ident: str, known: Iterable[str], aliases: dict[str, str] | None = None, **where: Any
+    ) -> None:
         known = sorted(set(known))
-        close = did_you_mean(ident, known)
+        close = did_you_mean(ident, known, aliases=aliases)
         hint = f"Did you mean {', '.join(repr(c) for c in close)}?" if close else None
         shown = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
         where.setdefault("value", ident)
@@ -150,8 +172,14 @@ class EngineError(LcaError):
     """The LCA engine (Brightway project, database, solver) failed."""
 
 
-class SingularSystemError(EngineError):
-    """The technosphere matrix is singular; names the processes involved."""
+class SingularSystemError(EngineError, InputError):
+    """The technosphere matrix is singular; names the processes involved.
+
+    The system is singular because of the data a user gave (a loop that makes
+    exactly what it consumes), so it is also an input error (exit code 2).
+    """
+
+    exit_code = 2
 
 
 class ConcurrencyError(EngineError):

@@ -149,7 +149,7 @@ def validate(
         elif kind == "missing":
             value = ...
         elif kind == "unit_error":
-            cls = UnitError if error is InputError else error
+            cls = UnitError
             msg = str(first["ctx"]["msg"]) if "ctx" in first else first["msg"]
             value = ...
         elif kind.startswith(("greater_than", "less_than")):
@@ -158,6 +158,14 @@ def validate(
         elif kind == "literal_error":
             valid = first["msg"].replace("Input should be ", "")
             msg = "value not allowed"
+        elif kind == "string_pattern_mismatch":
+            msg = "not a valid identifier"
+            valid = "letters, digits, '.', '_' and '-', starting with a letter or digit (no spaces)"
+        elif kind in ("string_type", "int_type", "float_type", "bool_type", "dict_type", "list_type",
+                      "model_type", "int_parsing", "float_parsing", "bool_parsing", "int_from_float"):
+            expected = {"string": "text", "int": "a whole number", "float": "a number", "bool": "true or false",
+                        "dict": "a mapping", "list": "a list", "model": "a mapping"}[kind.split("_")[0]]
+            msg = f"wrong type: expected {expected}"
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
         more = len(errors) - 1

@@ -198,6 +198,13 @@ def _convert_values(record: Record, kind: str, doc: Document, loc: tuple, defaul
                 raise exc.located(field=format_loc(field_loc), **doc.where(field_loc)) from None
             if factor != 1.0 or value.unit != canonical:
                 value = value.scaled(factor, canonical)
+        if value.value < 0 and kind != "process":
+            raise InventoryError(
+                "value must not be negative",
+                field=format_loc(field_loc),
+                value=value.value,
+                **doc.where(field_loc),
+            )
         if not (value.source or record.source or default_source):
             raise InventoryError(
                 "value has no source",

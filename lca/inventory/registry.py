@@ -86,10 +86,10 @@ class Registry:
                 winner = self._entries[rid]
                 if winner.kind != item.record.kind:  # type: ignore[attr-defined]
                     raise InventoryError(
-                        f"id {rid!r} is a {winner.kind} in {winner.origin} but a "
-                        f"{item.record.kind} here",  # type: ignore[attr-defined]
-                        file=item.origin.file,
-                        line=item.origin.line,
+                        f"id {rid!r} is a {winner.kind} here but a {item.record.kind} "  # type: ignore[attr-defined]
+                        f"in {item.origin}, which it would override",
+                        file=winner.origin.file,
+                        line=winner.origin.line,
                         hint="an override must have the same kind as the record it replaces",
                     )
                 winner.shadowed.append(item.origin)
@@ -108,7 +108,8 @@ class Registry:
     def entry(self, ident: str, kind: str | None = None, **where: Any) -> Entry:
         entry = self._entries.get(ident)
         if entry is None or (kind is not None and entry.kind != kind):
-            raise UnknownIdError(kind or "inventory", ident, self.ids(kind), **where)
+            names = {e.record.name: e.record.id for e in self.entries(kind) if e.record.name}
+            raise UnknownIdError(kind or "inventory", ident, self.ids(kind), aliases=names, **where)
         self.used[ident] = entry
         return entry
 

@@ -165,6 +165,12 @@ class DatacenterRecord(Record):
     pue: Value
     wue: Value | None = None  # on-site water usage effectiveness
 
+    @model_validator(mode="after")
+    def _pue_at_least_one(self) -> "DatacenterRecord":
+        if self.pue.value < 1.0 or (self.pue.range is not None and self.pue.range[0] < 1.0):
+            raise ValueError(f"PUE must be at least 1 (total facility energy / IT energy), got {self.pue.value}")
+        return self
+
 
 class EmbodiedImpacts(Strict):
     """Impacts of one unit (cradle-to-gate, plus end of life where the source has it)."""
