@@ -83,15 +83,58 @@ def print_summary(result: Any, console: Any) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .pipeline import run
-    from .report import write_csv, write_text
+    from .report.results_dir import write_results
 
     console = _console(args)
-    result = run(args.scenario, home=args.home, inventories=args.inventory or ())
+    if args.check:
+        return _check(args, console)
+    if not args.scenario:
+        raise InputError("'lca run' needs a study file (or --check RESULT_DIR)", valid="lca run STUDY.yaml")
+    inventories = [Path(i) for i in (args.inventory or ())]
+    result = run(args.scenario, home=args.home, inventories=inventories)
     out = Path(args.out) if args.out else Path("results") / result.study
-    write_csv(result.table, out / "impacts.csv")
-    write_text(out / "provenance.json", json.dumps(result.provenance, indent=2, sort_keys=True) + "\n")
+    write_results(result, out, study_path=Path(args.scenario), inventories=inventories)
     print_summary(result, console)
-    console.print(f"wrote {out / 'impacts.csv'}")
+    console.print(f"wrote {out / 'impacts.csv'} and provenance.json")
+    return 0
+
+
+def _check(args: argparse.Namespace, console: Any) -> int:
+    """Re-run the study of a results folder and compare the outputs byte by byte."""
+    import tempfile
+
+    from .pipeline import run
+    from .report.results_dir import read_provenance, verify_outputs, write_results
+
+    folder = Path(args.check)
+    prov = read_provenance(folder)
+    stale = verify_outputs(folder)
+    if stale:
+        console.print(f"[red]outputs changed since they were written: {', '.join(stale)}[/red]")
+    rerun = prov.get("rerun", {})
+    study = (folder / rerun["study"]).resolve() if rerun.get("study") else None
+    if study is None or not study.is_file():
+        study = folder / "study.yaml"
+    inventories = [(folder / i).resolve() for i in rerun.get("inventories", [])]
+    result = run(study, home=args.home, inventories=inventories)
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = Path(tmp)
+        write_results(result, fresh, study_path=study, inventories=inventories)
+        differ = []
+        for name in ("impacts.csv",):
+            old, new = (folder / name).read_bytes(), (fresh / name).read_bytes()
+            if old != new:
+                differ.append(name)
+                old_lines, new_lines = old.decode().splitlines(), new.decode().splitlines()
+                changed = [(a, b) for a, b in zip(old_lines, new_lines) if a != b]
+                for a, b in changed[:5]:
+                    console.print(f"- {a}\n+ {b}")
+                if len(old_lines) != len(new_lines):
+                    console.print(f"row count {len(old_lines)} -> {len(new_lines)}")
+    if differ or stale:
+        console.print(f"[red]check failed: {', '.join(sorted(set(differ + stale)))} differ from a fresh run[/red]")
+        return 1
+    console.print(f"check passed: a fresh run of {study.name} reproduces {folder / 'impacts.csv'} byte for byte")
     return 0
 
 
@@ -240,7 +283,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("scenario", help="study YAML file")
+    p.add_argument("scenario", nargs="?", help="study YAML file")
+    p.add_argument("--check", metavar="RESULT_DIR", help="re-run the study of a results folder and diff the outputs")
     p.add_argument("--out", help="output folder (default: results/<study name>)")
     p.add_argument("--inventory", action="append", metavar="DIR", help="extra inventory folder (repeatable)")
     _add_common(p)
@@ -295,7 +339,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 
+def _terminate(signum: int, frame: Any) -> None:  # pragma: no cover - exercised in a subprocess test
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)  # clean up like Ctrl-C: temporary files are removed
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

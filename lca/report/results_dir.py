@@ -1,0 +1,99 @@
+"""A results folder: the outputs of one run, its study and its provenance.
+
+Layout::
+
+    <out>/impacts.csv        the tidy table (provenance in '#' comment lines)
+    <out>/study.yaml         the study file as it was run
+    <out>/provenance.json    written last: inputs, versions, seed, sources, sha256 of every output
+
+Every file is written atomically (temporary file, then rename), and
+``provenance.json`` last: a run interrupted before it leaves the previous
+provenance, whose hashes then no longer match, which ``lca run --check`` and
+``lca report`` detect. Nothing in the outputs depends on the time or the
+machine, so the same inputs give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from .atomic import atomic_path, write_bytes, write_text
+
+__all__ = ["write_results", "read_provenance", "verify_outputs", "csv_with_provenance"]
+
+PROVENANCE = "provenance.json"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def csv_with_provenance(result: Any) -> str:
+    """The impact table as CSV text, with provenance in leading '#' lines (pandas: comment='#')."""
+    p = result.provenance
+    versions = p.get("versions", {})
+    head = [
+        f"# ai-lca {versions.get('ai-lca', '?')} | study {p.get('study')} | study sha256 {p.get('study_sha256')}",
+        f"# brightway: bw2data {versions.get('bw2data')}, bw2calc {versions.get('bw2calc')} | seed {p.get('seed')}",
+        "# full provenance (inputs, inventory sources, versions): provenance.json",
+    ]
+    body = result.table.to_csv(index=False, lineterminator="\n", float_format=None)
+    return "\n".join(head) + "\n" + body
+
+
+def write_results(
+    result: Any,
+    out: Path,
+    *,
+    study_path: Path | None,
+    inventories: Iterable[Path] = (),
+    extra: dict[str, bytes] | None = None,
+) -> list[Path]:
+    """Write a run's outputs into ``out``; return the paths written (provenance last)."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = [write_text(out / "impacts.csv", csv_with_provenance(result))]
+    if study_path is not None:
+        with atomic_path(out / "study.yaml") as tmp:
+            shutil.copyfile(study_path, tmp)
+        written.append(out / "study.yaml")
+    for name, data in (extra or {}).items():
+        written.append(write_bytes(out / name, data))
+    provenance = dict(result.provenance)
+    provenance["sources"] = result.sources
+    provenance["notes"] = result.notes
+    provenance["rerun"] = {
+        "study": os.path.relpath(study_path, out) if study_path is not None else None,
+        "inventories": [os.path.relpath(Path(i).resolve(), out) for i in inventories],
+    }
+    provenance["outputs"] = {p.name: _sha256(p) for p in written}
+    written.append(write_text(out / PROVENANCE, json.dumps(provenance, indent=2, sort_keys=True) + "\n"))
+    return written
+
+
+def read_provenance(folder: Path) -> dict[str, Any]:
+    path = Path(folder) / PROVENANCE
+    if not path.is_file():
+        raise InputError("not an ai-lca results folder (no provenance.json)", file=folder)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise InputError(f"provenance.json is not valid JSON: {exc}", file=path) from None
+
+
+def verify_outputs(folder: Path) -> list[str]:
+    """Names of outputs whose content no longer matches the hash provenance.json recorded."""
+    prov = read_provenance(folder)
+    bad = []
+    for name, digest in prov.get("outputs", {}).items():
+        path = Path(folder) / name
+        if not path.is_file() or _sha256(path) != digest:
+            bad.append(name)
+    return bad
