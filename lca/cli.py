@@ -91,11 +91,40 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.scenario:
         raise InputError("'lca run' needs a study file (or --check RESULT_DIR)", valid="lca run STUDY.yaml")
     inventories = [Path(i) for i in (args.inventory or ())]
+    formats = _formats(args.format)
     result = run(args.scenario, home=args.home, inventories=inventories)
     out = Path(args.out) if args.out else Path("results") / result.study
-    write_results(result, out, study_path=Path(args.scenario), inventories=inventories)
+    written = write_results(result, out, study_path=Path(args.scenario), inventories=inventories, formats=formats)
     print_summary(result, console)
-    console.print(f"wrote {out / 'impacts.csv'} and provenance.json")
+    console.print(f"wrote {', '.join(p.name for p in written)} in {out}")
+    return 0
+
+
+def _formats(text: str | None) -> list[str]:
+    from .report.exporters import FORMATS
+
+    wanted = [f.strip().lower() for f in (text or "csv").split(",") if f.strip()]
+    bad = [f for f in wanted if f not in FORMATS]
+    if bad:
+        raise InputError("unknown output format", value=",".join(bad), valid=", ".join(FORMATS))
+    return ["csv"] + [f for f in wanted if f != "csv"]
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write reports (xlsx, json, md, html, csv) from a results folder."""
+    from .report.exporters import export
+    from .report.results_dir import load_report_data, verify_outputs
+
+    console = _console(args)
+    folder = Path(args.results)
+    data = load_report_data(folder)
+    stale = verify_outputs(folder)
+    if stale:
+        raise InputError(f"the results folder is inconsistent: {', '.join(stale)} changed after the run",
+                         file=folder, hint="re-run the study (lca run) before reporting")
+    formats = [f for f in _formats(args.format or "xlsx,json,md,html") if f != "csv" or args.format]
+    written = export(data, Path(args.out) if args.out else folder, formats)
+    console.print(f"wrote {', '.join(p.name for p in written)}")
     return 0
 
 
@@ -287,8 +316,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", metavar="RESULT_DIR", help="re-run the study of a results folder and diff the outputs")
     p.add_argument("--out", help="output folder (default: results/<study name>)")
     p.add_argument("--inventory", action="append", metavar="DIR", help="extra inventory folder (repeatable)")
+    p.add_argument("--format", help="outputs, comma-separated: csv,xlsx,json,md,html (default csv)")
     _add_common(p)
     p.set_defaults(func=cmd_run)
+
+    r = sub.add_parser(
+        "report",
+        help="write reports from a results folder",
+        epilog="""examples:
+  lca report results/bloom-176b                     xlsx, json, md and html next to impacts.csv
+  lca report results/bloom-176b --format html --out site/
+""",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    r.add_argument("results", help="results folder written by lca run")
+    r.add_argument("--format", help="comma-separated: csv,xlsx,json,md,html (default: xlsx,json,md,html)")
+    r.add_argument("--out", help="where to write (default: the results folder)")
+    _add_common(r)
+    r.set_defaults(func=cmd_report)
 
     c = sub.add_parser(
         "compute",

@@ -383,6 +383,17 @@ def _modelled_inference(
     return energy
 
 
+def _phase_source(phase: PhaseBase) -> str:
+    """How a phase's activity is known: measured, or modelled by the compute model."""
+    if getattr(phase, "modelled", False):
+        return "modelled (compute model: FLOPs, bytes, roofline)"
+    if getattr(phase, "codecarbon", None):
+        return "measured (CodeCarbon emissions.csv)"
+    if getattr(phase, "energy", None) is not None or getattr(phase, "energy_per_request", None) is not None:
+        return "measured energy"
+    return "accelerator time and power"
+
+
 def _add_phase(graph: nx.DiGraph, reg: Registry, study: Study, name: str, phase: PhaseBase) -> None:
     hw = _resolve_hardware(study, reg, graph.graph["notes"], name)
     dc_id = phase.datacenter or study.datacenter
@@ -411,6 +422,7 @@ def _add_phase(graph: nx.DiGraph, reg: Registry, study: Study, name: str, phase:
     else:
         add_process(graph, top, name="training run", unit="run", kind="phase")
     graph.graph["phases"][name] = (top, per)
+    graph.graph.setdefault("phase_sources", {})[name] = _phase_source(phase)
     host = 1.0 + phase.host_overhead
     acc_label = f"accelerator time, {hw.accelerator.name or hw.accelerator.id}"
 

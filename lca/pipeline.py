@@ -29,6 +29,24 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+def functional_units(study: Study) -> list[dict[str, Any]]:
+    """The functional units a study supports, with the amount of each in the study."""
+    units: list[dict[str, Any]] = [{"name": "life cycle", "phases": "all", "amount": 1.0}]
+    if study.training is not None:
+        units.append({"name": "training run", "phases": ["training"], "amount": 1.0})
+    inf = study.inference
+    if inf is not None:
+        requests = inf.total_requests
+        units.append({"name": "1,000 requests", "phases": ["inference"], "amount": requests / 1000.0})
+        if inf.modelled:
+            tokens = requests * (int(inf.prompt_tokens) + int(inf.output_tokens))  # type: ignore[arg-type]
+            units.append({"name": "million tokens", "phases": ["inference"], "amount": tokens / 1e6})
+        if inf.duration is not None:
+            units.append({"name": "deployment year", "phases": ["inference"], "amount": inf.duration / 8766.0})
+        units.append({"name": "request (life cycle, training amortised)", "phases": "all", "amount": requests})
+    return units
+
+
 def prepare(study: Study | str | Path, inventories: Iterable[str | Path] = ()) -> tuple[Study, Registry, Any]:
     """Load and validate everything a run needs, without touching Brightway."""
     if not isinstance(study, Study):
@@ -63,6 +81,7 @@ def run(
     solution = run_graph(graph, database_name(study.name), home=home, categories=cats, background=study.background)
     table = build_table(study.name, graph, solution.contributions)
     activity = build_activity(graph, solution.supply)
+    grid_rows = activity[activity["kind"] == "grid"]
     provenance = {
         "study": study.name,
         "study_file": study.path.name if study.path else None,
@@ -74,6 +93,10 @@ def run(
         "methods": {c: f"('ai-lca', '{c}')" for c in cats},
         "versions": package_versions(),
         "seed": None,
+        "functional_units": functional_units(study),
+        "energy_at_meter_kwh": float(grid_rows["amount"].sum()),
+        "energy_at_meter_by_phase_kwh": {p: float(v) for p, v in grid_rows.groupby("phase")["amount"].sum().items()},
+        "phases": graph.graph.get("phase_sources", {}),
     }
     return Result(
         study=study.name,

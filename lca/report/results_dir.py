@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from .atomic import atomic_path, write_bytes, write_text
+from .atomic import atomic_path, write_text
 
 __all__ = ["write_results", "read_provenance", "verify_outputs", "csv_with_provenance"]
 
@@ -54,18 +54,25 @@ def write_results(
     *,
     study_path: Path | None,
     inventories: Iterable[Path] = (),
-    extra: dict[str, bytes] | None = None,
+    formats: Iterable[str] = ("csv",),
 ) -> list[Path]:
-    """Write a run's outputs into ``out``; return the paths written (provenance last)."""
+    """Write a run's outputs into ``out``; return the paths written (provenance last).
+
+    ``formats``: any of csv, xlsx, json, md, html (csv is always written: it is
+    the table the other formats and ``lca report`` start from).
+    """
+    from .exporters import ReportData, export
+
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written = [write_text(out / "impacts.csv", csv_with_provenance(result))]
+    if result.market_table is not None:
+        written.append(write_text(out / "impacts-market-based.csv",
+                                  result.market_table.to_csv(index=False, lineterminator="\n")))
     if study_path is not None:
         with atomic_path(out / "study.yaml") as tmp:
             shutil.copyfile(study_path, tmp)
         written.append(out / "study.yaml")
-    for name, data in (extra or {}).items():
-        written.append(write_bytes(out / name, data))
     provenance = dict(result.provenance)
     provenance["sources"] = result.sources
     provenance["notes"] = result.notes
@@ -73,9 +80,35 @@ def write_results(
         "study": os.path.relpath(study_path, out) if study_path is not None else None,
         "inventories": [os.path.relpath(Path(i).resolve(), out) for i in inventories],
     }
+    others = [f for f in formats if f != "csv"]
+    if others:
+        data = ReportData.from_result(result)
+        data.provenance = {k: v for k, v in provenance.items() if k not in ("rerun", "outputs", "sources", "notes")}
+        written += export(data, out, others)
     provenance["outputs"] = {p.name: _sha256(p) for p in written}
     written.append(write_text(out / PROVENANCE, json.dumps(provenance, indent=2, sort_keys=True) + "\n"))
     return written
+
+
+def load_report_data(folder: Path) -> Any:
+    """Rebuild the :class:`ReportData` of a results folder from its files."""
+    import pandas as pd
+
+    from .exporters import ReportData
+
+    folder = Path(folder)
+    prov = read_provenance(folder)
+    table_path = folder / "impacts.csv"
+    if not table_path.is_file():
+        raise InputError("results folder has no impacts.csv", file=folder)
+    table = pd.read_csv(table_path, comment="#", keep_default_na=False)
+    market_path = folder / "impacts-market-based.csv"
+    market = pd.read_csv(market_path, keep_default_na=False) if market_path.is_file() else None
+    unc_path = folder / "uncertainty.csv"
+    unc = pd.read_csv(unc_path) if unc_path.is_file() else None
+    provenance = {k: v for k, v in prov.items() if k not in ("sources", "notes", "rerun", "outputs")}
+    return ReportData(prov.get("study", folder.name), table, provenance, prov.get("notes", []),
+                      prov.get("sources", []), market, unc)
 
 
 def read_provenance(folder: Path) -> dict[str, Any]:

@@ -1,0 +1,240 @@
+"""Exporters: CSV, Excel, JSON, Markdown and a self-contained HTML report.
+
+All of them read one :class:`ReportData` (the tidy table, the market-based
+table, notes, sources, provenance), built from a fresh result or from a results
+folder on disk, so that ``lca run --format ...`` and ``lca report DIR`` write the
+same files. Writes are atomic.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..results import TABLE_COLUMNS
+from ..units import CATEGORY_UNITS
+from . import views
+from .atomic import atomic_path, write_text
+
+__all__ = ["ReportData", "FORMATS", "export", "to_json_dict", "JSON_SCHEMA_ID"]
+
+FORMATS = ("csv", "xlsx", "json", "md", "html")
+JSON_SCHEMA_ID = "ai-lca-report/1"
+
+
+@dataclass
+class ReportData:
+    """Everything a report shows."""
+
+    study: str
+    table: pd.DataFrame
+    provenance: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    market_table: pd.DataFrame | None = None
+    uncertainty: pd.DataFrame | None = None  # category, statistic columns (mean, p2.5 ...)
+
+    @classmethod
+    def from_result(cls, result: Any) -> "ReportData":
+        return cls(result.study, result.table, dict(result.provenance), list(result.notes), list(result.sources),
+                   result.market_table, getattr(result, "uncertainty", None))
+
+    @property
+    def units(self) -> list[dict[str, Any]]:
+        return self.provenance.get("functional_units", [{"name": "life cycle", "phases": "all", "amount": 1.0}])
+
+    @property
+    def energy(self) -> float:
+        return float(self.provenance.get("energy_at_meter_kwh", 0.0))
+
+
+def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
+    if frame is None:
+        return []
+    return [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+            for row in frame.to_dict(orient="records")]
+
+
+def to_json_dict(data: ReportData) -> dict[str, Any]:
+    """The JSON report (schema: docs/report-schema.json)."""
+    return {
+        "schema": JSON_SCHEMA_ID,
+        "study": data.study,
+        "units": dict(CATEGORY_UNITS),
+        "totals": _records(views.totals(data.table)),
+        "by_phase": _records(views.by_phase(data.table)),
+        "by_process": _records(views.by_process(data.table)),
+        "functional_units": _records(views.per_functional_unit(data.table, data.units)),
+        "ghg_protocol": views.ghg_protocol(data.table, data.market_table),
+        "sci": views.sci(data.table, data.energy, data.units),
+        "phases": data.provenance.get("phases", {}),
+        "uncertainty": _records(data.uncertainty) if data.uncertainty is not None else None,
+        "notes": data.notes,
+        "sources": data.sources,
+        "provenance": {k: v for k, v in data.provenance.items() if k not in ("sources", "notes")},
+        "table": _records(data.table[TABLE_COLUMNS]),
+    }
+
+
+# ---------------------------------------------------------------- writers
+
+def _write_csv(data: ReportData, target: Path) -> None:
+    from .results_dir import csv_with_provenance
+
+    write_text(target, csv_with_provenance(data))
+
+
+def _write_json(data: ReportData, target: Path) -> None:
+    write_text(target, json.dumps(to_json_dict(data), indent=1, sort_keys=True, allow_nan=False) + "\n")
+
+
+def _write_xlsx(data: ReportData, target: Path) -> None:
+    sheets: dict[str, pd.DataFrame] = {
+        "summary": views.totals(data.table),
+        "by phase": views.by_phase(data.table),
+        "by process": views.by_process(data.table),
+        "per functional unit": views.per_functional_unit(data.table, data.units),
+    }
+    ghg = views.ghg_protocol(data.table, data.market_table)
+    sheets["ghg protocol"] = pd.DataFrame([{k: v for k, v in ghg.items()}])
+    sheets["sci"] = pd.DataFrame(views.sci(data.table, data.energy, data.units))
+    if data.uncertainty is not None:
+        sheets["uncertainty"] = data.uncertainty
+    sheets["impacts"] = data.table[TABLE_COLUMNS]
+    source_cols = ["id", "kind", "field", "value", "unit", "source", "assumption", "origin", "overrides"]
+    sources = pd.DataFrame(data.sources, columns=source_cols)
+    sources["overrides"] = sources["overrides"].map(lambda o: "; ".join(o) if isinstance(o, list) else o)
+    sheets["inventory sources"] = sources
+    prov = {k: v for k, v in data.provenance.items() if k not in ("sources", "notes")}
+    sheets["provenance"] = pd.DataFrame(
+        [{"key": k, "value": json.dumps(v, sort_keys=True) if not isinstance(v, str) else v} for k, v in
+         sorted(prov.items())] + [{"key": "note", "value": n} for n in data.notes]
+    )
+    with atomic_path(target) as tmp:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+            for name, frame in sheets.items():
+                frame.to_excel(writer, sheet_name=name[:31], index=False)
+        _normalise_xlsx(tmp)
+
+
+def _normalise_xlsx(path: Path) -> None:
+    """Fix the zip timestamps and document dates so the same inputs give the same bytes."""
+    import zipfile
+
+    fixed = "2000-01-01T00:00:00Z"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in sorted(src.infolist(), key=lambda i: i.filename):
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                import re
+
+                content = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(<)", rb"\g<1>" + fixed.encode() + rb"\3",
+                                 content)
+            out = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            out.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(out, content)
+    path.write_bytes(buf.getvalue())
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        if v == 0:
+            return "0"
+        if abs(v) >= 1e5 or abs(v) < 1e-3:
+            return f"{v:.4g}"
+        return f"{v:,.4g}" if abs(v) < 1000 else f"{v:,.0f}"
+    return str(v)
+
+
+def _md_table(frame: pd.DataFrame) -> str:
+    cols = list(frame.columns)
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for _, row in frame.iterrows():
+        lines.append("| " + " | ".join(_fmt(row[c]).replace("|", "\\|") for c in cols) + " |")
+    return "\n".join(lines)
+
+
+def to_markdown(data: ReportData) -> str:
+    ghg = views.ghg_protocol(data.table, data.market_table)
+    fu = views.per_functional_unit(data.table, data.units)
+    fu_gwp = fu[fu["category"] == "gwp100"][["functional_unit", "value", "unit"]]
+    phases = views.by_phase(data.table)
+    parts = [
+        f"# Environmental footprint: {data.study}",
+        "",
+        f"Life-cycle assessment with ai-lca {data.provenance.get('versions', {}).get('ai-lca', '')} "
+        f"(Brightway: bw2calc {data.provenance.get('versions', {}).get('bw2calc', '')}). "
+        f"Study sha256 `{data.provenance.get('study_sha256', '')[:16]}`.",
+        "",
+        "## Totals",
+        "",
+        _md_table(views.totals(data.table)),
+        "",
+        "## By phase",
+        "",
+        _md_table(phases),
+        "",
+        "## Per functional unit (gwp100)",
+        "",
+        _md_table(fu_gwp),
+        "",
+        "## GHG Protocol framing (kg CO2e)",
+        "",
+        f"- Scope 2, location-based (purchased electricity): {_fmt(ghg['scope2_location_based'])}",
+        f"- Scope 2, market-based: {_fmt(ghg['scope2_market_based']) if ghg['scope2_market_based'] is not None else 'no market data'}",
+        f"- Scope 3, category 2 (capital goods: hardware manufacturing): {_fmt(ghg['scope3_capital_goods'])}",
+        f"- Other (user processes): {_fmt(ghg['other'])}",
+        "",
+        f"_{ghg['note']}_",
+        "",
+        "## Software Carbon Intensity (SCI = (E·I + M) / R)",
+        "",
+        _md_table(pd.DataFrame(views.sci(data.table, data.energy, data.units))),
+        "",
+    ]
+    if data.uncertainty is not None:
+        parts += ["## Uncertainty", "", _md_table(data.uncertainty), ""]
+    parts += ["## How each phase is known", ""]
+    parts += [f"- {p}: {how}" for p, how in data.provenance.get("phases", {}).items()] + [""]
+    parts += ["## Notes and assumptions", ""] + [f"- {n}" for n in data.notes] + [""]
+    parts += ["## Inventory sources", ""]
+    seen = set()
+    for s in data.sources:
+        key = (s["id"], s["source"])
+        if key in seen:
+            continue
+        seen.add(key)
+        parts.append(f"- `{s['id']}` ({s['origin']}): {s['source']}")
+    return "\n".join(parts) + "\n"
+
+
+def _write_md(data: ReportData, target: Path) -> None:
+    write_text(target, to_markdown(data))
+
+
+def _write_html(data: ReportData, target: Path) -> None:
+    from .html import render_html
+
+    write_text(target, render_html(data))
+
+
+_WRITERS = {"csv": ("impacts.csv", _write_csv), "xlsx": ("report.xlsx", _write_xlsx),
+            "json": ("report.json", _write_json), "md": ("report.md", _write_md),
+            "html": ("report.html", _write_html)}
+
+
+def export(data: ReportData, folder: Path, formats: list[str]) -> list[Path]:
+    """Write ``formats`` into ``folder``; return the files written."""
+    out = []
+    for fmt in formats:
+        name, writer = _WRITERS[fmt]
+        writer(data, Path(folder) / name)
+        out.append(Path(folder) / name)
+    return out

@@ -1,0 +1,146 @@
+"""Views of a result for reports: totals, splits, functional units, GHG Protocol, SCI.
+
+Every view is computed from the one tidy table (plus the functional-unit
+amounts and metered energy recorded in the provenance), so that every exporter
+shows the same numbers.
+
+GHG Protocol mapping (documented in ``docs/methodology/reporting.md``):
+
+* **scope 2** — purchased electricity: the ``gwp100`` of the grid-mix processes
+  (``grid/...``), location-based from the grid records and market-based where a
+  grid record gives a contractual factor (otherwise its location-based factor);
+* **scope 3, category 2 (capital goods)** — manufacturing of hardware
+  (``manufacturing/...``);
+* **other** — user processes (``process/...``), reported apart.
+
+The grid factors bundled with ai-lca are life-cycle factors: they include the
+upstream emissions of fuels and grids, which a strict GHG Protocol inventory
+reports in scope 3 category 3; the report says so.
+
+Software Carbon Intensity (Green Software Foundation, ISO/IEC 21031:2024):
+``SCI = (E x I + M) / R`` with ``E`` the electricity at the meter, ``I`` its
+location-based intensity, ``M`` the embodied emissions and ``R`` the functional
+unit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from ..units import CATEGORY_UNITS
+
+__all__ = [
+    "totals",
+    "by_phase",
+    "by_process",
+    "per_functional_unit",
+    "ghg_protocol",
+    "sci",
+    "process_role",
+]
+
+CATEGORIES = list(CATEGORY_UNITS)
+
+
+def process_role(process_id: str) -> str:
+    """'electricity', 'capital goods', 'water', 'user' or 'other' from a process id."""
+    if process_id.startswith("grid/"):
+        return "electricity"
+    if process_id.startswith("manufacturing/"):
+        return "capital goods"
+    if process_id.startswith("datacenter/") and process_id.endswith("/water"):
+        return "water"
+    if process_id.startswith("process/"):
+        return "user"
+    return "other"
+
+
+def totals(table: pd.DataFrame) -> pd.DataFrame:
+    """Per category: embodied, operational, total, unit (one row per category)."""
+    rows = []
+    for cat in CATEGORIES:
+        sub = table[table["category"] == cat]
+        emb = float(sub.loc[sub["scope"] == "embodied", "value"].sum())
+        ope = float(sub.loc[sub["scope"] == "operational", "value"].sum())
+        rows.append({"category": cat, "embodied": emb, "operational": ope, "total": emb + ope,
+                     "unit": CATEGORY_UNITS[cat]})
+    return pd.DataFrame(rows)
+
+
+def by_phase(table: pd.DataFrame) -> pd.DataFrame:
+    """Per phase, scope and category."""
+    out = table.groupby(["phase", "scope", "category"], sort=True)["value"].sum().reset_index()
+    out["unit"] = out["category"].map(CATEGORY_UNITS)
+    return out
+
+
+def by_process(table: pd.DataFrame) -> pd.DataFrame:
+    """Per process (summed over phases and activities), scope and category."""
+    out = table.groupby(["process", "process_id", "scope", "category"], sort=True)["value"].sum().reset_index()
+    out["unit"] = out["category"].map(CATEGORY_UNITS)
+    return out.sort_values(["category", "value"], ascending=[True, False]).reset_index(drop=True)
+
+
+def per_functional_unit(table: pd.DataFrame, units: list[dict[str, Any]]) -> pd.DataFrame:
+    """Impacts per functional unit.
+
+    ``units``: ``{"name", "phases" (list, or "all"), "amount"}`` as recorded in
+    the provenance by the pipeline (e.g. 1,000 requests = inference phase,
+    amount requests / 1000).
+    """
+    rows = []
+    for fu in units:
+        sub = table if fu["phases"] == "all" else table[table["phase"].isin(fu["phases"])]
+        for cat in CATEGORIES:
+            value = float(sub.loc[sub["category"] == cat, "value"].sum())
+            rows.append({"functional_unit": fu["name"], "amount": fu["amount"], "category": cat,
+                         "value": value / fu["amount"], "unit": f"{CATEGORY_UNITS[cat]} per {fu['name']}"})
+    return pd.DataFrame(rows, columns=["functional_unit", "amount", "category", "value", "unit"])
+
+
+def ghg_protocol(table: pd.DataFrame, market_table: pd.DataFrame | None) -> dict[str, Any]:
+    """GHG Protocol framing of gwp100 [kg CO2e]: scope 2 (location, market), scope 3 cat. 2."""
+    gwp = table[table["category"] == "gwp100"]
+    roles = gwp["process_id"].map(process_role)
+    location = float(gwp.loc[roles == "electricity", "value"].sum())
+    if market_table is not None:
+        m_roles = market_table["process_id"].map(process_role)
+        market = float(market_table.loc[m_roles == "electricity", "value"].sum())
+    else:
+        market = None
+    capital = float(gwp.loc[roles == "capital goods", "value"].sum())
+    other = float(gwp.loc[~roles.isin(["electricity", "capital goods"]), "value"].sum())
+    total = float(gwp["value"].sum())
+    return {
+        "unit": CATEGORY_UNITS["gwp100"],
+        "scope2_location_based": location,
+        "scope2_market_based": market,
+        "scope3_capital_goods": capital,
+        "other": other,
+        "total_location_based": total,
+        "note": (
+            "Scope 2 uses the life-cycle grid factors of the inventory, which include upstream fuel and grid "
+            "emissions that a strict GHG Protocol inventory reports under scope 3 category 3. Market-based "
+            "scope 2 uses contractual factors where a grid record gives one, else the location-based factor."
+        ),
+    }
+
+
+def sci(table: pd.DataFrame, energy_at_meter: float, units: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """SCI = (E x I + M) / R per functional unit [kg CO2e per unit of R]."""
+    ghg = ghg_protocol(table, None)
+    e = energy_at_meter
+    intensity = ghg["scope2_location_based"] / e if e > 0 else 0.0
+    m = float(table.loc[(table["category"] == "gwp100") & (table["scope"] == "embodied"), "value"].sum())
+    out = []
+    for fu in units:
+        if fu["phases"] != "all":
+            continue
+        out.append({"functional_unit": fu["name"], "R": fu["amount"], "E_kWh": e, "I_kg_per_kWh": intensity,
+                    "M_kg": m, "SCI": (e * intensity + m) / fu["amount"], "unit": f"kg CO2e per {fu['name']}"})
+    if not out:
+        out.append({"functional_unit": "life cycle", "R": 1.0, "E_kWh": e, "I_kg_per_kWh": intensity, "M_kg": m,
+                    "SCI": e * intensity + m, "unit": "kg CO2e per life cycle"})
+    return out
