@@ -79,7 +79,7 @@ def test_interrupted_run_leaves_earlier_results_intact(home, tmp_path, sig, dela
     for name, content in after.items():
         if content != before.get(name):
             # replaced: must be a complete file of the new run
-            assert name in ("impacts.csv", "study.yaml", "provenance.json")
+            assert name in ("impacts.csv", "study.yaml", "provenance.json", "impacts-market-based.csv")
             if name == "impacts.csv":
                 assert b"pat21-t5" in content and content.endswith(b"\n")
     # either the old set is complete and consistent, or the new one is
@@ -87,7 +87,7 @@ def test_interrupted_run_leaves_earlier_results_intact(home, tmp_path, sig, dela
 
     if after.get("provenance.json") == before["provenance.json"]:
         stale = verify_outputs(out)
-        assert set(stale) <= {"impacts.csv", "study.yaml"}  # detected, not silent
+        assert set(stale) <= {"impacts.csv", "study.yaml", "impacts-market-based.csv"}  # detected, not silent
     else:
         assert verify_outputs(out) == []
 
