@@ -110,6 +110,42 @@ def _formats(text: str | None) -> list[str]:
     return ["csv"] + [f for f in wanted if f != "csv"]
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Run several studies and put their totals side by side."""
+    from rich.markup import escape
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from .pipeline import run
+    from .report.atomic import write_text
+    from .report.compare import comparison_chart, comparison_table
+
+    console = _console(args)
+    results = []
+    with Progress(console=console, transient=True, disable=args.quiet) as progress:
+        task = progress.add_task("running studies", total=len(args.studies))
+        for path in args.studies:
+            results.append(run(path, home=args.home, inventories=args.inventory or ()))
+            progress.advance(task)
+    table = comparison_table(results)
+    view = Table(title="comparison (totals)", title_justify="left")
+    cats = list(dict.fromkeys(table["category"]))
+    view.add_column("study")
+    for cat in cats:
+        unit = table.loc[table["category"] == cat, "unit"].iloc[0]
+        view.add_column(escape(f"{cat} [{unit}]"), justify="right")
+    for study in dict.fromkeys(table["study"]):
+        sub = table[table["study"] == study].set_index("category")
+        view.add_row(study, *[_fmt(float(sub.loc[c, "total"])) for c in cats])
+    console.print(view)
+    if args.out:
+        out = Path(args.out)
+        write_text(out / "compare.csv", table.to_csv(index=False, lineterminator="\n"))
+        write_text(out / "compare.html", comparison_chart(table))
+        console.print(f"wrote compare.csv and compare.html in {out}")
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     """Write reports (xlsx, json, md, html, csv) from a results folder."""
     from .report.exporters import export
@@ -319,6 +355,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", help="outputs, comma-separated: csv,xlsx,json,md,html (default csv)")
     _add_common(p)
     p.set_defaults(func=cmd_run)
+
+    cp = sub.add_parser(
+        "compare",
+        help="run several studies and compare their totals",
+        epilog="""examples:
+  lca compare scenarios/patterson2021/*.yaml
+  lca compare a.yaml b.yaml --out results/compare     also writes compare.csv and compare.html
+""",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    cp.add_argument("studies", nargs="+", help="study YAML files")
+    cp.add_argument("--out", help="folder for compare.csv and compare.html")
+    cp.add_argument("--inventory", action="append", metavar="DIR")
+    _add_common(cp)
+    cp.set_defaults(func=cmd_compare)
 
     r = sub.add_parser(
         "report",

@@ -36,7 +36,8 @@ from .compute.flops import training_flops
 from .compute.hardware import device_from_record
 from .compute.operational import amortised_units, device_power
 from .compute.roofline import Device, Efficiency, RequestEnergy, request_energy, training_run
-from .errors import InventoryError, StudyError
+from .errors import InputError, InventoryError, StudyError
+from .measured import read_codecarbon
 from .inventory import CATEGORIES, Registry, Value
 from .inventory.profiles import read_profile, weighted_intensity
 from .embodied.resolve import resolve_embodied
@@ -388,7 +389,7 @@ def _phase_source(phase: PhaseBase) -> str:
     if getattr(phase, "modelled", False):
         return "modelled (compute model: FLOPs, bytes, roofline)"
     if getattr(phase, "codecarbon", None):
-        return "measured (CodeCarbon emissions.csv)"
+        return "measured (CodeCarbon emissions.csv: " + ", ".join(phase.codecarbon) + ")"  # type: ignore[union-attr]
     if getattr(phase, "energy", None) is not None or getattr(phase, "energy_per_request", None) is not None:
         return "measured energy"
     return "accelerator time and power"
@@ -431,7 +432,7 @@ def _add_phase(graph: nx.DiGraph, reg: Registry, study: Study, name: str, phase:
     else:
         busy_hours = phase.total_accelerator_hours
         power = _phase_power(phase, hw, study, name, reg)
-    if not inference and power is None and phase.energy is None:  # type: ignore[union-attr]
+    if not inference and power is None and phase.energy is None and phase.codecarbon is None:  # type: ignore[union-attr]
         raise StudyError(
             "training needs the device power",
             hint="give 'average_power' (measured mean W per accelerator) or 'utilisation' (of TDP)",
@@ -462,9 +463,25 @@ def _add_phase(graph: nx.DiGraph, reg: Registry, study: Study, name: str, phase:
             add_exchange(graph, elec, dynamic, 1.0)
             add_exchange(graph, dynamic, acc_node, power * host / 1000.0)
     measured = phase.energy_per_request if inference else phase.energy  # type: ignore[union-attr]
+    label = "IT electricity, measured (devices + host)"
+    if phase.codecarbon is not None:
+        paths = [study.resolve_path(p) for p in phase.codecarbon]
+        try:
+            cc = read_codecarbon(paths)
+        except InputError as exc:
+            raise exc.located(field=f"{name}.codecarbon") from None
+        measured = cc.energy / per
+        label = f"IT electricity, measured by CodeCarbon ({cc.runs} runs)"
+        _note(graph.graph["notes"], f"{name}: {cc.describe()}")
+        if cc.accelerator_hours is not None and busy_hours is None:
+            busy_hours = cc.accelerator_hours
+            acc_node = f"{name}/accelerator-time"
+            add_process(graph, acc_node, name=acc_label + " (CodeCarbon duration x gpu_count)", unit="h")
+            add_exchange(graph, acc_node, top, busy_hours / per)
+            _amortise(graph, hw, acc_node)
     if measured is not None:
         dynamic = f"{name}/dynamic"
-        add_process(graph, dynamic, name="IT electricity, measured (devices + host)", unit="kWh")
+        add_process(graph, dynamic, name=label, unit="kWh")
         add_exchange(graph, elec, dynamic, 1.0)
         add_exchange(graph, dynamic, top, measured)
         if busy_hours is None:

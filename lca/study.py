@@ -30,7 +30,7 @@ import hashlib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from .errors import StudyError
 from .validation import Q, Strict, validate
@@ -86,6 +86,12 @@ class PhaseBase(Strict):
     host_overhead: float = Field(default=0.0, ge=0.0, le=10.0)  # host power / accelerator power
     idle_energy: Q("kWh", ge=0) | None = None  # measured idle / provisioned energy (IT)
     load_profile: str | None = None  # CSV (hour, load), relative to the study; needs a grid with a profile
+    codecarbon: list[str] | None = None  # CodeCarbon emissions.csv file(s): measured energy of the phase
+
+    @field_validator("codecarbon", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
     provisioned_idle_hours: Q("h", ge=0) | None = None  # accelerator-hours reserved, idle
 
     @model_validator(mode="after")
@@ -143,8 +149,8 @@ class TrainingPhase(PhaseBase):
         if self.modelled:
             if self.sequence_length is None:
                 raise ValueError("'tokens' needs 'sequence_length'")
-            if self.energy is not None:
-                raise ValueError("give either the measured 'energy' or 'tokens' (modelled), not both")
+            if self.energy is not None or self.codecarbon is not None:
+                raise ValueError("give either measured energy ('energy' or 'codecarbon') or 'tokens' (modelled)")
             if self.accelerator_hours is not None or self.duration is not None:
                 raise ValueError(
                     "with 'tokens' the accelerator time is computed: drop 'accelerator_hours'/'duration' "
@@ -153,7 +159,10 @@ class TrainingPhase(PhaseBase):
             if self.mfu is not None and self.achieved_flops is not None:
                 raise ValueError("give either 'mfu' or 'achieved_flops', not both")
         else:
-            if self.total_accelerator_hours is None and self.energy is None:
+            if self.codecarbon is not None and (self.energy is not None or self.average_power is not None
+                                                or self.utilisation is not None):
+                raise ValueError("'codecarbon' gives the measured energy; drop 'energy'/'average_power'/'utilisation'")
+            if self.total_accelerator_hours is None and self.energy is None and self.codecarbon is None:
                 raise ValueError(
                     "training needs 'accelerator_hours', or 'accelerators' and 'duration', "
                     "or 'tokens' and 'sequence_length' with a model, or the measured 'energy'"
@@ -214,12 +223,14 @@ class InferencePhase(PhaseBase):
         if self.modelled:
             if self.output_tokens is None:
                 raise ValueError("'prompt_tokens' needs 'output_tokens'")
-            if self.energy_per_request is not None:
+            if self.energy_per_request is not None or self.codecarbon is not None:
                 raise ValueError("give either 'energy_per_request' (measured) or prompt/output tokens (modelled)")
             return self
         if self.output_tokens is not None:
             raise ValueError("'output_tokens' needs 'prompt_tokens'")
-        if self.energy_per_request is None and self.total_accelerator_hours is None:
+        if self.codecarbon is not None and self.energy_per_request is not None:
+            raise ValueError("give either 'codecarbon' or 'energy_per_request', not both")
+        if self.energy_per_request is None and self.total_accelerator_hours is None and self.codecarbon is None:
             raise ValueError(
                 "inference needs 'energy_per_request', prompt/output tokens with a model, or accelerator time "
                 "('accelerator_hours' or 'accelerators' and 'duration')"

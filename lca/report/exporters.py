@@ -8,9 +8,11 @@ same files. Writes are atomic.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,11 +118,34 @@ def _write_xlsx(data: ReportData, target: Path) -> None:
         [{"key": k, "value": json.dumps(v, sort_keys=True) if not isinstance(v, str) else v} for k, v in
          sorted(prov.items())] + [{"key": "note", "value": n} for n in data.notes]
     )
-    with atomic_path(target) as tmp:
+    with atomic_path(target) as tmp, _exact_floats():
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
             for name, frame in sheets.items():
                 frame.to_excel(writer, sheet_name=name[:31], index=False)
         _normalise_xlsx(tmp)
+
+
+@contextlib.contextmanager
+def _exact_floats() -> Iterator[None]:
+    """Make openpyxl write floats with repr (17 significant digits, exact round trip).
+
+    openpyxl formats numbers with ``%.16g``, which does not always give back the
+    same double; Excel and openpyxl read 17 digits back exactly.
+    """
+    import openpyxl.cell._writer as cell_writer
+
+    original = cell_writer.safe_string
+
+    def exact(value: Any) -> str:
+        if isinstance(value, float) and math.isfinite(value):
+            return repr(value)
+        return original(value)
+
+    cell_writer.safe_string = exact
+    try:
+        yield
+    finally:
+        cell_writer.safe_string = original
 
 
 def _normalise_xlsx(path: Path) -> None:
@@ -202,7 +227,7 @@ def to_markdown(data: ReportData) -> str:
     if data.uncertainty is not None:
         parts += ["## Uncertainty", "", _md_table(data.uncertainty), ""]
     parts += ["## How each phase is known", ""]
-    parts += [f"- {p}: {how}" for p, how in data.provenance.get("phases", {}).items()] + [""]
+    parts += [f"- {p}: {how}" for p, how in sorted(data.provenance.get("phases", {}).items())] + [""]
     parts += ["## Notes and assumptions", ""] + [f"- {n}" for n in data.notes] + [""]
     parts += ["## Inventory sources", ""]
     seen = set()

@@ -33,6 +33,7 @@ def _svg(fig: Any, prefix: str) -> str:
     text = buf.getvalue()
     text = re.sub(r"<\?xml[^>]*>\s*", "", text)
     text = re.sub(r"<!DOCTYPE[^>]*>\s*", "", text)
+    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.S)
     # matplotlib ids are random per run: make them stable so the file is reproducible
     ids: dict[str, str] = {}
 
@@ -165,7 +166,8 @@ def render_html(data) -> str:
     if data.uncertainty is not None:
         parts += ["<h2>Uncertainty</h2>", _table(data.uncertainty)]
     parts += ["<h2>How each phase is known</h2><ul>"]
-    parts += [f"<li>{html.escape(p)}: {html.escape(h)}</li>" for p, h in data.provenance.get("phases", {}).items()]
+    parts += [f"<li>{html.escape(p)}: {html.escape(h)}</li>"
+              for p, h in sorted(data.provenance.get("phases", {}).items())]
     parts += ["</ul><h2>Assumptions and notes</h2><ul>"]
     parts += [f"<li>{html.escape(n)}</li>" for n in data.notes]
     parts += ["</ul><h2>Inventory sources</h2>", _table(sources) if not sources.empty else "<p>none</p>"]
