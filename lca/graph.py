@@ -95,7 +95,9 @@ class _Hardware:
     registry: Registry
 
 
-def _resolve_hardware(study: Study, reg: Registry, notes: list[str], phase: str | None = None) -> _Hardware:
+def _resolve_hardware(
+    study: Study, reg: Registry, notes: list[str], phase: str | None = None, defaults: dict | None = None
+) -> _Hardware:
     hw = study.hardware
     override = getattr(study, phase).accelerator if phase else None
     if override:
@@ -121,10 +123,14 @@ def _resolve_hardware(study: Study, reg: Registry, notes: list[str], phase: str 
     if lifetime is None and server is not None and server.lifetime is not None:
         lifetime = server.lifetime.value
         _note(notes, f"hardware lifetime {lifetime / 8766:.1f} years: default of server '{server.id}'")
+        if defaults is not None:
+            defaults["hardware.lifetime"] = server.lifetime
     utilisation = hw.utilisation
     if utilisation is None and server is not None and server.utilisation is not None:
         utilisation = server.utilisation.value
         _note(notes, f"hardware utilisation {utilisation:.0%}: default of server '{server.id}'")
+        if defaults is not None:
+            defaults["hardware.utilisation"] = server.utilisation
     if (acc_emb or srv_emb) and lifetime is None:
         raise StudyError(
             "embodied impacts need a hardware lifetime",
@@ -316,6 +322,8 @@ def _modelled_training(graph: nx.DiGraph, reg: Registry, study: Study, phase: Tr
         how = f"measured {phase.achieved_flops / 1e12:g} TFLOP/s per device"
     else:
         mfu = phase.mfu if phase.mfu is not None else _default(reg, "default-training-mfu")
+        if phase.mfu is None:
+            graph.graph["defaults"]["training.mfu"] = reg.get("default-training-mfu", "parameter").value
         rate = {"mfu": mfu}
         how = f"MFU {mfu:.0%}" + (" (default)" if phase.mfu is None else "")
     power = _phase_power(phase, hw, study, "training", reg)
@@ -396,7 +404,7 @@ def _phase_source(phase: PhaseBase) -> str:
 
 
 def _add_phase(graph: nx.DiGraph, reg: Registry, study: Study, name: str, phase: PhaseBase) -> None:
-    hw = _resolve_hardware(study, reg, graph.graph["notes"], name)
+    hw = _resolve_hardware(study, reg, graph.graph["notes"], name, graph.graph["defaults"])
     dc_id = phase.datacenter or study.datacenter
     if dc_id is None:
         dc_id = DEFAULT_DATACENTER
@@ -545,7 +553,8 @@ def _user_process(graph: nx.DiGraph, reg: Registry, ident: str, elec: str | None
 
 def build_graph(study: Study, registry: Registry) -> nx.DiGraph:
     """The process graph of ``study`` with data resolved through ``registry``."""
-    graph = nx.DiGraph(name=study.name, reference="system", phases={}, notes=[], compute={}, electricity={})
+    graph = nx.DiGraph(name=study.name, reference="system", phases={}, notes=[], compute={}, electricity={},
+                       defaults={})
     for name, phase in study.phases():
         _add_phase(graph, registry, study, name, phase)
     add_process(graph, "system", name=f"life cycle: {study.functional_unit.name}", unit="unit", kind="system")
