@@ -146,6 +146,133 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress(args: argparse.Namespace, console: Any, total: int, label: str):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    progress = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                        TimeRemainingColumn(), console=console, transient=True, disable=args.quiet)
+    task = progress.add_task(label, total=total)
+    return progress, (lambda n: progress.advance(task, n))
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Evaluate the scenarios of a study's sweep section."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from .report.atomic import write_text
+    from .report.compare import comparison_chart
+    from .study import load_study
+    from .sweep import run_sweep, scenarios
+
+    console = _console(args)
+    study = load_study(args.scenario)
+    if study.sweep is None:
+        raise InputError("the study has no 'sweep' section", file=args.scenario,
+                         hint="add sweep: {parameters: {path: [values, ...]}}")
+    progress, advance = _progress(args, console, len(scenarios(study.sweep)), "scenarios")
+    with progress:
+        result = run_sweep(study, progress=advance)
+    gwp = result.table[result.table["category"] == "gwp100"]
+    view = Table(title=f"{study.name}: sweep, gwp100 [kg CO2e]".replace("[", "\\["), title_justify="left")
+    for col in ("scenario", "total", "embodied", "operational"):
+        view.add_column(col, justify="left" if col == "scenario" else "right")
+    for _, row in gwp.iterrows():
+        view.add_row(escape(str(row["scenario"])), _fmt(row["total"]), _fmt(row["embodied"]), _fmt(row["operational"]))
+    console.print(view)
+    console.print(f"{len(gwp)} scenarios: scaling parameters {result.scaling or 'none'}, structural "
+                  f"{result.structural or 'none'} ({result.groups} compiled variants)")
+    out = Path(args.out) if args.out else Path("results") / f"{study.name}-sweep"
+    write_text(out / "sweep.csv", result.table.to_csv(index=False, lineterminator="\n"))
+    write_text(out / "sweep.html", comparison_chart(result.table, label="scenario"))
+    console.print(f"wrote sweep.csv and sweep.html in {out}")
+    return 0
+
+
+def _client(args: argparse.Namespace) -> Any:
+    if args.scheduler or args.workers:
+        from .parallel import local_client
+
+        return local_client(args.workers or 2, args.scheduler)
+    return None
+
+
+def cmd_mc(args: argparse.Namespace) -> int:
+    """Monte Carlo over the distributions of the inventory and the study."""
+    from rich.table import Table
+
+    from .report.atomic import write_text
+    from .study import load_study
+    from .uncertainty import build_model, monte_carlo
+
+    console = _console(args)
+    if args.samples < 2:
+        raise InputError("--samples must be at least 2", value=args.samples)
+    study = load_study(args.scenario)
+    model = build_model(study)
+    if not model.inputs:
+        raise InputError("nothing to sample: no value used by this study carries a distribution",
+                         file=args.scenario, hint="give 'range'/'distribution' to inventory values (assumptions)")
+    client = _client(args)
+    progress, advance = _progress(args, console, args.samples, "Monte Carlo")
+    try:
+        with progress:
+            mc = monte_carlo(model, args.samples, seed=args.seed, chunk=args.chunk, client=client, progress=advance)
+    finally:
+        if client is not None:
+            client.close()
+    pct = mc.percentiles()
+    view = Table(title=f"{study.name}: Monte Carlo, {args.samples} samples, seed {args.seed}", title_justify="left")
+    for col in ("category", "static", "mean", "p2.5", "p50", "p97.5", "unit"):
+        view.add_column(col, justify="left" if col in ("category", "unit") else "right")
+    for _, r in pct.iterrows():
+        view.add_row(r["category"], *[_fmt(r[c]) for c in ("static", "mean", "p2.5", "p50", "p97.5")], r["unit"])
+    console.print(view)
+    console.print("sampled: " + ", ".join(model.labels))
+    if args.out:
+        out = Path(args.out)
+        write_text(out / "uncertainty.csv", pct.to_csv(index=False, lineterminator="\n"))
+        write_text(out / "mc-convergence.csv", mc.convergence().to_csv(index=False, lineterminator="\n"))
+        import pandas as pd
+
+        samples = pd.DataFrame(mc.total, columns=list(mc.categories))
+        write_text(out / "mc-samples.csv", samples.to_csv(index=False, lineterminator="\n"))
+        console.print(f"wrote uncertainty.csv, mc-convergence.csv, mc-samples.csv in {out}")
+    return 0
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    """One-at-a-time tornado, rank correlation and Sobol indices."""
+    from rich.table import Table
+
+    from .report.atomic import write_text
+    from .study import load_study
+    from .uncertainty import build_model, monte_carlo, rank_correlation, sobol, tornado
+
+    console = _console(args)
+    study = load_study(args.scenario)
+    model = build_model(study)
+    if not model.inputs:
+        raise InputError("nothing to analyse: no value used by this study carries a distribution",
+                         file=args.scenario)
+    tor = tornado(model)
+    rc = rank_correlation(monte_carlo(model, args.samples, seed=args.seed))
+    sob = sobol(model, args.samples, seed=args.seed)
+    merged = tor.merge(rc, on=["input", "category"]).merge(sob, on=["input", "category"])
+    view = Table(title=f"{study.name}: sensitivity of {args.category}", title_justify="left")
+    for col in ("input", "swing", "spearman", "first_order", "total_order"):
+        view.add_column(col, justify="left" if col == "input" else "right")
+    for _, r in merged[merged["category"] == args.category].iterrows():
+        view.add_row(r["input"], _fmt(r["swing"]), f"{r['spearman']:.3f}", f"{r['first_order']:.3f}",
+                     f"{r['total_order']:.3f}")
+    console.print(view)
+    if args.out:
+        out = Path(args.out)
+        write_text(out / "sensitivity.csv", merged.to_csv(index=False, lineterminator="\n"))
+        console.print(f"wrote sensitivity.csv in {out}")
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     """Write reports (xlsx, json, md, html, csv) from a results folder."""
     from .report.exporters import export
@@ -370,6 +497,57 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--inventory", action="append", metavar="DIR")
     _add_common(cp)
     cp.set_defaults(func=cmd_compare)
+
+    sw = sub.add_parser(
+        "sweep",
+        help="evaluate the scenarios of a study's sweep section",
+        epilog="""examples:
+  lca sweep scenarios/levers/grid-and-ppa.yaml
+  lca sweep scenarios/levers/algorithmic.yaml --out results/algo   writes sweep.csv and sweep.html
+""",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sw.add_argument("scenario", help="study YAML file with a sweep section")
+    sw.add_argument("--out", help="output folder (default: results/<study>-sweep)")
+    _add_common(sw)
+    sw.set_defaults(func=cmd_sweep)
+
+    mc = sub.add_parser(
+        "mc",
+        help="Monte Carlo over the uncertainty of the inventory and the study",
+        epilog="""examples:
+  lca mc scenarios/llama-3.1-8b-service.yaml --samples 20000 --seed 1
+  lca mc study.yaml --samples 1000000 --workers 2 --out results/mc   on a local Dask cluster
+  lca mc study.yaml --samples 1000000 --scheduler tcp://10.0.0.5:8786
+""",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    mc.add_argument("scenario", help="study YAML file")
+    mc.add_argument("--samples", type=int, default=10000)
+    mc.add_argument("--seed", type=int, default=42)
+    mc.add_argument("--chunk", type=int, default=2000, help="samples per task (results depend on seed and chunk)")
+    mc.add_argument("--workers", type=int, help="run on a local Dask cluster of this many processes")
+    mc.add_argument("--scheduler", help="address of a Dask scheduler (tcp://host:port)")
+    mc.add_argument("--out", help="folder for uncertainty.csv, mc-convergence.csv, mc-samples.csv")
+    _add_common(mc)
+    mc.set_defaults(func=cmd_mc)
+
+    se = sub.add_parser(
+        "sensitivity",
+        help="tornado, rank correlation and Sobol indices",
+        epilog="""examples:
+  lca sensitivity scenarios/llama-3.1-8b-service.yaml
+  lca sensitivity study.yaml --category water --samples 8192 --out results/sens
+""",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    se.add_argument("scenario", help="study YAML file")
+    se.add_argument("--category", default="gwp100", choices=["gwp100", "water", "adpe", "pe"])
+    se.add_argument("--samples", type=int, default=4096)
+    se.add_argument("--seed", type=int, default=42)
+    se.add_argument("--out", help="folder for sensitivity.csv")
+    _add_common(se)
+    se.set_defaults(func=cmd_sensitivity)
 
     r = sub.add_parser(
         "report",

@@ -288,6 +288,25 @@ class ProcessUse(Strict):
     amount: float = Field(gt=0)  # units of the process per unit of the phase (run, request, life cycle)
 
 
+class SweepSpec(Strict):
+    """The ``sweep:`` section of a study (see :mod:`lca.sweep`)."""
+
+    mode: Literal["cartesian", "cases"] = "cartesian"
+    parameters: dict[str, list[Any]] = Field(default_factory=dict)
+    cases: list[dict[str, Any]] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "SweepSpec":
+        if self.mode == "cartesian" and not self.parameters:
+            raise ValueError("a cartesian sweep needs 'parameters' (path: [values])")
+        if self.mode == "cases" and not self.cases:
+            raise ValueError("a 'cases' sweep needs a list of 'cases'")
+        for path, values in self.parameters.items():
+            if not values:
+                raise ValueError(f"sweep parameter '{path}' has no values")
+        return self
+
+
 class Study(Strict):
     """A validated study (schema version 1)."""
 
@@ -306,6 +325,7 @@ class Study(Strict):
     inference: InferencePhase | None = None
     processes: list[ProcessUse] = Field(default_factory=list)
     background: Background | None = None
+    sweep: SweepSpec | None = None
 
     _path: Path | None = PrivateAttr(default=None)
     _doc: Document | None = PrivateAttr(default=None)

@@ -63,3 +63,32 @@ def test_quiet_prints_nothing(home, tmp_path):
 def test_debug_shows_the_traceback(tmp_path):
     code, _, err = _main("run", str(tmp_path / "missing.yaml"), "--debug")
     assert code == 2 and "Traceback" in err
+
+
+def test_sweep_mc_sensitivity_commands(home, tmp_path):
+    code, out, err = _main("sweep", str(SCENARIOS / "levers" / "grid-and-ppa.yaml"), "--out", str(tmp_path / "sw"))
+    assert code == 0, err
+    assert len(pd.read_csv(tmp_path / "sw" / "sweep.csv")) == 20
+    study = str(SCENARIOS / "llama-3.1-8b-service.yaml")
+    code, out, err = _main("mc", study, "--samples", "500", "--seed", "3", "--out", str(tmp_path / "mc"))
+    assert code == 0, err
+    unc = pd.read_csv(tmp_path / "mc" / "uncertainty.csv")
+    assert set(unc["category"]) == {"gwp100", "water", "adpe", "pe"}
+    code, out, err = _main("sensitivity", study, "--samples", "256", "--out", str(tmp_path / "se"))
+    assert code == 0, err
+    assert "training.mfu" in out
+    # a study without anything to sample is a clear input error
+    code, _, err = _main("mc", str(SCENARIOS / "patterson2021" / "t5.yaml"), "--samples", "100")
+    assert code == 2 and "nothing to sample" in err
+    code, _, err = _main("sweep", str(SCENARIOS / "bloom-176b.yaml"))
+    assert code == 2 and "no 'sweep' section" in err
+
+
+def test_report_shows_uncertainty_bands(home, tmp_path):
+    study = str(SCENARIOS / "llama-3.1-8b-service.yaml")
+    assert _main("run", study, "--out", str(tmp_path), "--home", str(home), "-q")[0] == 0
+    assert _main("mc", study, "--samples", "300", "--out", str(tmp_path), "-q")[0] == 0
+    assert _main("report", str(tmp_path), "-q")[0] == 0
+    html = (tmp_path / "report.html").read_text()
+    assert "<h2>Uncertainty</h2>" in html
+    assert pd.read_excel(tmp_path / "report.xlsx", sheet_name="uncertainty").shape[0] == 4

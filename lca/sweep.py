@@ -1,0 +1,149 @@
+"""Sweeps and comparisons over any study parameter, on the compiled study.
+
+A study's ``sweep:`` section lists values of dotted study paths, combined as a
+cartesian grid (``mode: cartesian``) or given scenario by scenario
+(``cases:``)::
+
+    sweep:
+      parameters:
+        grid: [US, FR, SE]                 # structural: each value compiled once
+        hardware.lifetime: [3 years, 6 years]   # scaling: vectorised
+        inference.batch_size: [1, 8, 32]    # structural (goes through the roofline)
+
+Parameters whose matrix entries follow a power law of their value are
+evaluated for all scenarios at once; the others split the scenarios into
+groups, each compiled once. One row per scenario x category: total,
+embodied, operational and the total of each phase.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from .engine.compiled import compile_study, get_path, set_path
+from .errors import StudyError
+from .inventory import Registry
+from .study import SweepSpec
+from .units import CATEGORY_UNITS
+
+__all__ = ["SweepSpec", "scenarios", "run_sweep", "SweepResult"]
+
+
+@dataclass
+class Scenario:
+    name: str
+    overrides: dict[str, Any]
+
+
+def scenarios(spec: SweepSpec) -> list[Scenario]:
+    """The scenarios of a sweep, in a stable order."""
+    if spec.mode == "cases":
+        out = []
+        for i, case in enumerate(spec.cases):
+            case = dict(case)
+            name = str(case.pop("name", f"case-{i + 1}"))
+            out.append(Scenario(name, case))
+        return out
+    keys = list(spec.parameters)
+    out = []
+    for combo in itertools.product(*(spec.parameters[k] for k in keys)):
+        overrides = dict(zip(keys, combo))
+        out.append(Scenario(", ".join(f"{k}={v}" for k, v in overrides.items()), overrides))
+    return out
+
+
+@dataclass
+class SweepResult:
+    table: pd.DataFrame  # scenario x category rows
+    scaling: list[str]  # parameters evaluated by the parameter map
+    structural: list[str]  # parameters compiled per value
+    groups: int
+
+
+def _numeric(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    from .units import _NUMBER_RE
+
+    return isinstance(value, str) and bool(_NUMBER_RE.match(value))
+
+
+def _canonical(value: Any, path: str, study_data: dict, registry: Registry, base_path: Any) -> float:
+    """The canonical float of a numeric sweep value, as the study schema parses it."""
+    from .study import study_from_dict
+
+    study = study_from_dict(set_path(study_data, path, value), path=base_path)
+    return float(get_path(study.model_dump(mode="json"), path))
+
+
+def run_sweep(
+    study: Any,
+    spec: SweepSpec | None = None,
+    *,
+    registry: Registry | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> SweepResult:
+    """Evaluate every scenario of the study's sweep (or of ``spec``)."""
+    spec = spec or getattr(study, "sweep", None)
+    if spec is None:
+        raise StudyError("the study has no 'sweep' section", hint="add sweep: {parameters: {path: [values]}}")
+    registry = registry or Registry(study.inventory_folders())
+    base = study.model_dump(exclude_none=True, mode="json")
+    base.pop("sweep", None)
+    scens = scenarios(spec)
+    paths = list(dict.fromkeys(k for s in scens for k in s.overrides))
+    # classify: numeric paths that compile as power laws are scaling parameters
+    scaling: list[str] = []
+    for path in paths:
+        values = [s.overrides[path] for s in scens if path in s.overrides]
+        if all(_numeric(v) for v in values) and all(path in s.overrides for s in scens):
+            probe = set_path(base, path, values[0])
+            try:
+                from .study import study_from_dict
+
+                compile_study(study_from_dict(probe, path=study.path), registry, parameters=[path])
+                scaling.append(path)
+            except StudyError:
+                pass
+    structural = [p for p in paths if p not in scaling]
+    groups: dict[tuple, list[int]] = {}
+    for i, s in enumerate(scens):
+        key = tuple((p, repr(s.overrides.get(p))) for p in structural)
+        groups.setdefault(key, []).append(i)
+    rows: list[dict[str, Any]] = [{} for _ in scens]
+    from .study import study_from_dict
+
+    for members in groups.values():
+        first = scens[members[0]]
+        data = base
+        for p in structural:
+            if p in first.overrides:
+                data = set_path(data, p, first.overrides[p])
+        for p in scaling:
+            data = set_path(data, p, _canonical(first.overrides[p], p, data, registry, study.path))
+        variant = study_from_dict(data, path=study.path)
+        compiled = compile_study(variant, registry, parameters=scaling)
+        values = {p: np.array([_canonical(scens[i].overrides[p], p, data, registry, study.path) for i in members])
+                  for p in scaling}
+        contrib = compiled.evaluate(values, size=len(members))
+        for j, i in enumerate(members):
+            for k, cat in enumerate(compiled.categories):
+                total = sum(float(c[j, k].sum()) for c in contrib.values())
+                emb = sum(float(c[j, k, compiled.embodied].sum()) for c in contrib.values())
+                row = {"scenario": scens[i].name, "category": cat, "total": total, "embodied": emb,
+                       "operational": total - emb, "unit": CATEGORY_UNITS[cat]}
+                for phase, c in contrib.items():
+                    row[f"phase:{phase}"] = float(c[j, k].sum())
+                row.update({f"param:{p}": scens[i].overrides.get(p) for p in paths})
+                rows[i].setdefault("rows", []).append(row)
+        if progress is not None:
+            progress(len(members))
+    table = pd.DataFrame([r for block in rows for r in block["rows"]])
+    return SweepResult(table, scaling, structural, len(groups))

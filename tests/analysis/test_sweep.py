@@ -1,0 +1,45 @@
+"""Sweeps reproduce the studies they stand for, run one by one."""
+
+from __future__ import annotations
+
+import pytest
+
+import lca
+from lca.engine.compiled import set_path
+from lca.study import study_from_dict
+from lca.sweep import run_sweep, scenarios
+from tests.conftest import SCENARIOS
+
+LEVERS = sorted((SCENARIOS / "levers").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", LEVERS, ids=lambda p: p.stem)
+def test_sweep_reproduces_individual_runs(path, home, tmp_path):
+    study = lca.load_study(path)
+    result = run_sweep(study)
+    scens = scenarios(study.sweep)
+    assert len(result.table) == 4 * len(scens)
+    base = study.model_dump(exclude_none=True, mode="json")
+    base.pop("sweep")
+    # check a few scenarios (first, last, middle) against a full Brightway run of the same study
+    for scen in {0: scens[0], 1: scens[-1], 2: scens[len(scens) // 2]}.values():
+        data = base
+        for key, value in scen.overrides.items():
+            data = set_path(data, key, value)
+        data["name"] = "sweep-check"
+        single = lca.run(study_from_dict(data, path=study.path), home=home)
+        rows = result.table[result.table["scenario"] == scen.name].set_index("category")
+        for cat in ("gwp100", "water", "adpe", "pe"):
+            assert rows.loc[cat, "total"] == pytest.approx(single.total(cat), rel=1e-6, abs=1e-12)
+            assert rows.loc[cat, "embodied"] == pytest.approx(single.value(cat, scope="embodied"), rel=1e-6, abs=1e-9)
+
+
+def test_scaling_and_structural_parameters_are_told_apart():
+    study = lca.load_study(SCENARIOS / "levers" / "training-efficiency.yaml")
+    result = run_sweep(study)
+    assert result.scaling == ["training.mfu"]
+    assert result.structural == ["hardware.accelerator"]
+    assert result.groups == 2
+    gwp = result.table[result.table["category"] == "gwp100"]
+    h100 = gwp[gwp["param:hardware.accelerator"] == "h100-sxm"].set_index("param:training.mfu")["total"]
+    assert h100.loc[0.25] > h100.loc[0.4] > h100.loc[0.55]
