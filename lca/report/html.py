@@ -67,8 +67,10 @@ def _scope_chart(data, uncertainty: pd.DataFrame | None) -> str:
         ax.bar([0], [row["operational"]], bottom=[row["embodied"]], color=COLORS["operational"], label="operational")
         if uncertainty is not None and row["category"] in set(uncertainty["category"]):
             u = uncertainty[uncertainty["category"] == row["category"]].iloc[0]
-            ax.errorbar([0], [row["total"]], yerr=[[row["total"] - u["p2.5"]], [u["p97.5"] - row["total"]]],
-                        fmt="none", ecolor="black", capsize=6)
+            # the Monte Carlo median with its 95 % interval (the bar is the static result)
+            ax.errorbar([0.25], [u["p50"]], yerr=[[u["p50"] - u["p2.5"]], [u["p97.5"] - u["p50"]]],
+                        fmt="o", color="black", ecolor="black", capsize=6, markersize=4,
+                        label="Monte Carlo median, 95 %")
         ax.set_title(f"{row['category']} [{row['unit']}]")
         ax.set_xticks([])
     axes[0].legend(fontsize=7, loc="upper left")
