@@ -35,7 +35,7 @@ def map_chunks(client: Any, model: Any, chunks: list[tuple[Any, int]],
     """Run ``chunks`` (seed, size) on the cluster; results in chunk order."""
     from distributed import as_completed
 
-    remote = client.scatter(model, broadcast=True)
+    remote = client.scatter(model, broadcast=True, hash=False)  # a fresh key: no race with a released one
     futures = [client.submit(_chunk, remote, s, n, pure=False) for s, n in chunks]
     index = {f.key: i for i, f in enumerate(futures)}
     results: list[Any] = [None] * len(futures)

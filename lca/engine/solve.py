@@ -53,7 +53,7 @@ def solve_graph(
     reference = ids[graph.graph["reference"]]
     with quiet():
         lca = bc.LCA({reference: 1.0}, method=category_method(categories[0]))
-        lca.lci()
+        lca.lci(factorize=True)  # factorise once: every later demand reuses it
     col_code = {col: code_of[act] for act, col in lca.dicts.activity.items() if act in code_of}
     row_code = {row: code_of[prod] for prod, row in lca.dicts.product.items() if prod in code_of}
     per_unit: dict[tuple[str, str], float] = {}  # (node, category) -> cumulative score per unit of its bg activity
