@@ -43,7 +43,7 @@ def _fmt(value: float) -> str:
     return f"{value:.4g}"
 
 
-def print_summary(result: Any, console: Any) -> None:
+def print_summary(result: Any, console: Any, verbose: bool = False) -> None:
     """Totals by category (embodied / operational), by phase and by activity."""
     from rich.table import Table
 
@@ -75,6 +75,14 @@ def print_summary(result: Any, console: Any) -> None:
         console.print(
             f"gwp100 market-based (scope 2 contractual factors): {_fmt(result.total('gwp100', basis='market'))} kg CO2e"
         )
+    if verbose:
+        pt = Table(title="gwp100 by process \\[kg CO2e]", title_justify="left")
+        for col in ("phase", "activity", "process", "scope", "value"):
+            pt.add_column(col, justify="right" if col == "value" else "left")
+        rows = result.table[result.table["category"] == "gwp100"]
+        for _, row in rows.iterrows():
+            pt.add_row(row["phase"], row["activity"], row["process"], row["scope"], _fmt(row["value"]))
+        console.print(pt)
     energy = result.energy_at_meter()
     console.print(f"electricity at the meter: {_fmt(energy)} kWh")
     for note in result.notes:
@@ -95,7 +103,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     result = run(args.scenario, home=args.home, inventories=inventories)
     out = Path(args.out) if args.out else Path("results") / result.study
     written = write_results(result, out, study_path=Path(args.scenario), inventories=inventories, formats=formats)
-    print_summary(result, console)
+    print_summary(result, console, verbose=args.verbose)
     console.print(f"wrote {', '.join(p.name for p in written)} in {out}")
     return 0
 
@@ -197,22 +205,30 @@ def _client(args: argparse.Namespace) -> Any:
     return None
 
 
-def cmd_mc(args: argparse.Namespace) -> int:
-    """Monte Carlo over the distributions of the inventory and the study."""
-    from rich.table import Table
-
-    from .report.atomic import write_text
+def _uncertain_model(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The study of ``args.scenario`` and what Monte Carlo samples in it (an error if nothing)."""
     from .study import load_study
-    from .uncertainty import build_model, monte_carlo
+    from .uncertainty import build_model
 
-    console = _console(args)
-    if args.samples < 2:
-        raise InputError("--samples must be at least 2", value=args.samples)
     study = load_study(args.scenario)
     model = build_model(study)
     if not model.inputs:
         raise InputError("nothing to sample: no value used by this study carries a distribution",
                          file=args.scenario, hint="give 'range'/'distribution' to inventory values (assumptions)")
+    return study, model
+
+
+def cmd_mc(args: argparse.Namespace) -> int:
+    """Monte Carlo over the distributions of the inventory and the study."""
+    from rich.table import Table
+
+    from .report.atomic import write_text
+    from .uncertainty import monte_carlo
+
+    console = _console(args)
+    if args.samples < 2:
+        raise InputError("--samples must be at least 2", value=args.samples)
+    study, model = _uncertain_model(args)
     client = _client(args)
     progress, advance = _progress(args, console, args.samples, "Monte Carlo")
     try:
@@ -246,15 +262,10 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from .report.atomic import write_text
-    from .study import load_study
-    from .uncertainty import build_model, monte_carlo, rank_correlation, sobol, tornado
+    from .uncertainty import monte_carlo, rank_correlation, sobol, tornado
 
     console = _console(args)
-    study = load_study(args.scenario)
-    model = build_model(study)
-    if not model.inputs:
-        raise InputError("nothing to analyse: no value used by this study carries a distribution",
-                         file=args.scenario)
+    study, model = _uncertain_model(args)
     tor = tornado(model)
     rc = rank_correlation(monte_carlo(model, args.samples, seed=args.seed))
     sob = sobol(model, args.samples, seed=args.seed)

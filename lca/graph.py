@@ -392,6 +392,15 @@ def _modelled_inference(
     return energy
 
 
+def _accelerator_time(graph: nx.DiGraph, hw: _Hardware, phase: str, label: str, hours_per_unit: float) -> str:
+    """The accelerator-time process of a phase: hours per unit of the phase, with its hardware share."""
+    node = f"{phase}/accelerator-time"
+    add_process(graph, node, name=label, unit="h")
+    add_exchange(graph, node, phase, hours_per_unit)
+    _amortise(graph, hw, node)
+    return node
+
+
 def _phase_source(phase: PhaseBase) -> str:
     """How a phase's activity is known: measured, or modelled by the compute model."""
     if getattr(phase, "modelled", False):
@@ -456,15 +465,9 @@ def _add_phase(graph: nx.DiGraph, reg: Registry, study: Study, name: str, phase:
             add_exchange(graph, node, top, kwh * host)
         provisioned = busy_hours
         busy_hours = energy.device_hours * per
-        acc_node = f"{name}/accelerator-time"
-        add_process(graph, acc_node, name=acc_label + " (busy)", unit="h")
-        add_exchange(graph, acc_node, top, busy_hours / per)
-        _amortise(graph, hw, acc_node)
+        _accelerator_time(graph, hw, name, acc_label + " (busy)", busy_hours / per)
     elif busy_hours is not None:
-        acc_node = f"{name}/accelerator-time"
-        add_process(graph, acc_node, name=acc_label, unit="h")
-        add_exchange(graph, acc_node, top, busy_hours / per)
-        _amortise(graph, hw, acc_node)
+        acc_node = _accelerator_time(graph, hw, name, acc_label, busy_hours / per)
         if power is not None:
             dynamic = f"{name}/dynamic"
             add_process(graph, dynamic, name="IT electricity, accelerators in use (dynamic)", unit="kWh")
@@ -483,10 +486,7 @@ def _add_phase(graph: nx.DiGraph, reg: Registry, study: Study, name: str, phase:
         _note(graph.graph["notes"], f"{name}: {cc.describe()}")
         if cc.accelerator_hours is not None and busy_hours is None:
             busy_hours = cc.accelerator_hours
-            acc_node = f"{name}/accelerator-time"
-            add_process(graph, acc_node, name=acc_label + " (CodeCarbon duration x gpu_count)", unit="h")
-            add_exchange(graph, acc_node, top, busy_hours / per)
-            _amortise(graph, hw, acc_node)
+            _accelerator_time(graph, hw, name, acc_label + " (CodeCarbon duration x gpu_count)", busy_hours / per)
     if measured is not None:
         dynamic = f"{name}/dynamic"
         add_process(graph, dynamic, name=label, unit="kWh")

@@ -1,0 +1,35 @@
+"""The examples in the docs run as written."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+import lca
+from tests.conftest import ROOT
+
+
+def _yaml_blocks(path):
+    return re.findall(r"```yaml\n(.*?)```", path.read_text(), flags=re.S)
+
+
+def test_quickstart_study_runs(home, tmp_path):
+    block = _yaml_blocks(ROOT / "docs" / "quickstart.md")[0]
+    study = tmp_path / "my-finetune.yaml"
+    study.write_text(block)
+    result = lca.run(study, home=home)
+    # 64 A100 x 3 days x (idle + 0.7 (TDP - idle)) x 1.3 host, at the Swedish grid and PUE 1.56
+    assert result.total("gwp100") > 0
+    assert yaml.safe_load(block)["name"] == result.study
+
+
+def test_custom_inventory_guide_matches_the_tested_fixture():
+    blocks = _yaml_blocks(ROOT / "docs" / "custom-inventories.md")
+    grids = yaml.safe_load(blocks[0])
+    fixture = yaml.safe_load((ROOT / "tests" / "data" / "inventory-override" / "grids.yaml").read_text())
+    assert [r["id"] for r in grids["records"]] == [r["id"] for r in fixture["records"]]
+    processes = yaml.safe_load(blocks[1])
+    fixture_p = yaml.safe_load((ROOT / "tests" / "data" / "inventory-override" / "processes.yaml").read_text())
+    strip = [{k: v for k, v in r.items() if k != "name"} for r in processes["records"]]
+    assert strip == [{k: v for k, v in r.items() if k != "name"} for r in fixture_p["records"]]
