@@ -111,17 +111,33 @@ def timed(fn, repeat: int = 1):
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="smaller counts (for a smoke run)")
+    parser.add_argument("--only", default="abcd", help="sections to run, e.g. 'cd' (default: abcd)")
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     work = Path(tempfile.mkdtemp(prefix="ai-lca-bench-"))
     home = work / "home"
+
+    results: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                                 "processor": platform.processor() or platform.machine()}}
+    path = ROOT / "benchmarks" / "results.json"
+    if args.only != "abcd" and path.exists():
+        results.update({k: v for k, v in json.loads(path.read_text()).items() if k != "machine"})
+    if "a" in args.only or "b" in args.only:
+        _background_sections(args, work, home, results)
+    if "c" in args.only:
+        _dask_section(args, results)
+    if "d" in args.only:
+        _run_section(work, results)
+    path.write_text(json.dumps(results, indent=2) + "\n")
+    print("wrote benchmarks/results.json")
+
+
+def _background_sections(args, work: Path, home: Path, results: dict) -> None:
     import numpy as np
 
     import lca
     from lca.engine.home import brightway, quiet
 
-    results: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                                 "processor": platform.processor() or platform.machine()}}
     # ---------------------------------------------------------- background
     base = work / "user-brightway"
     base.mkdir()
@@ -216,7 +232,10 @@ def main() -> None:
         "fallbacks": solver.fallbacks, "rel_diff_vs_direct": abs(iterative - direct) / abs(direct)}
     print("(b)", results["b_monte_carlo_background"])
 
-    # ---------------------------------------------------------- (c) Dask 1 vs 2 workers
+
+
+def _dask_section(args, results: dict) -> None:
+    import lca
     from lca.parallel import local_client
     from lca.uncertainty import build_model, monte_carlo
 
@@ -236,7 +255,9 @@ def main() -> None:
                          "single_process_s": round(t_single, 2), "ratio": round(times[1] / times[2], 2)}
     print("(c)", results["c_dask"])
 
-    # ---------------------------------------------------------- (d) cold and warm lca run
+
+
+def _run_section(work: Path, results: dict) -> None:
     fresh = work / "fresh-home"
     cmd = [sys.executable, "-m", "lca.cli", "run", str(ROOT / "scenarios" / "bloom-176b.yaml"), "--out",
            str(work / "out"), "--home", str(fresh), "-q"]
@@ -244,8 +265,6 @@ def main() -> None:
     t_warm, _ = timed(lambda: subprocess.run(cmd, check=True), repeat=3)
     results["d_lca_run"] = {"cold_s": round(t_cold, 2), "warm_s": round(t_warm, 2)}
     print("(d)", results["d_lca_run"])
-    (ROOT / "benchmarks" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
-    print("wrote benchmarks/results.json")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ unless ``--debug`` is given.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import traceback
 from collections.abc import Callable, Sequence
