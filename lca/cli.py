@@ -470,6 +470,11 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("-v", "--verbose", action="store_true", help="print more detail")
 
 
+def _command(sub: Any, name: str, help_text: str, examples: str) -> argparse.ArgumentParser:
+    """A subcommand whose --help ends with its examples."""
+    return sub.add_parser(name, help=help_text, epilog=examples, formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lca",
@@ -479,12 +484,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    p = sub.add_parser(
-        "run",
-        help="run a study and write its impact table",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = _command(sub, "run", "run a study and write its impact table", EXAMPLES)
     p.add_argument("scenario", nargs="?", help="study YAML file")
     p.add_argument("--check", metavar="RESULT_DIR", help="re-run the study of a results folder and diff the outputs")
     p.add_argument("--out", help="output folder (default: results/<study name>)")
@@ -493,45 +493,30 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.set_defaults(func=cmd_run)
 
-    cp = sub.add_parser(
-        "compare",
-        help="run several studies and compare their totals",
-        epilog="""examples:
+    cp = _command(sub, "compare", "run several studies and compare their totals", """examples:
   lca compare scenarios/patterson2021/*.yaml
   lca compare a.yaml b.yaml --out results/compare     also writes compare.csv and compare.html
-""",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+""")
     cp.add_argument("studies", nargs="+", help="study YAML files")
     cp.add_argument("--out", help="folder for compare.csv and compare.html")
     cp.add_argument("--inventory", action="append", metavar="DIR")
     _add_common(cp)
     cp.set_defaults(func=cmd_compare)
 
-    sw = sub.add_parser(
-        "sweep",
-        help="evaluate the scenarios of a study's sweep section",
-        epilog="""examples:
+    sw = _command(sub, "sweep", "evaluate the scenarios of a study's sweep section", """examples:
   lca sweep scenarios/levers/grid-and-ppa.yaml
   lca sweep scenarios/levers/algorithmic.yaml --out results/algo   writes sweep.csv and sweep.html
-""",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+""")
     sw.add_argument("scenario", help="study YAML file with a sweep section")
     sw.add_argument("--out", help="output folder (default: results/<study>-sweep)")
     _add_common(sw)
     sw.set_defaults(func=cmd_sweep)
 
-    mc = sub.add_parser(
-        "mc",
-        help="Monte Carlo over the uncertainty of the inventory and the study",
-        epilog="""examples:
+    mc = _command(sub, "mc", "Monte Carlo over the uncertainty of the inventory and the study", """examples:
   lca mc scenarios/llama-3.1-8b-service.yaml --samples 20000 --seed 1
   lca mc study.yaml --samples 1000000 --workers 2 --out results/mc   on a local Dask cluster
   lca mc study.yaml --samples 1000000 --scheduler tcp://10.0.0.5:8786
-""",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+""")
     mc.add_argument("scenario", help="study YAML file")
     mc.add_argument("--samples", type=int, default=10000)
     mc.add_argument("--seed", type=int, default=42)
@@ -542,15 +527,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(mc)
     mc.set_defaults(func=cmd_mc)
 
-    se = sub.add_parser(
-        "sensitivity",
-        help="tornado, rank correlation and Sobol indices",
-        epilog="""examples:
+    se = _command(sub, "sensitivity", "tornado, rank correlation and Sobol indices", """examples:
   lca sensitivity scenarios/llama-3.1-8b-service.yaml
   lca sensitivity study.yaml --category water --samples 8192 --out results/sens
-""",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+""")
     se.add_argument("scenario", help="study YAML file")
     se.add_argument("--category", default="gwp100", choices=["gwp100", "water", "adpe", "pe"])
     se.add_argument("--samples", type=int, default=4096)
@@ -559,30 +539,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(se)
     se.set_defaults(func=cmd_sensitivity)
 
-    r = sub.add_parser(
-        "report",
-        help="write reports from a results folder",
-        epilog="""examples:
+    r = _command(sub, "report", "write reports from a results folder", """examples:
   lca report results/bloom-176b                     xlsx, json, md and html next to impacts.csv
   lca report results/bloom-176b --format html --out site/
-""",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+""")
     r.add_argument("results", help="results folder written by lca run")
     r.add_argument("--format", help="comma-separated: csv,xlsx,json,md,html (default: xlsx,json,md,html)")
     r.add_argument("--out", help="where to write (default: the results folder)")
     _add_common(r)
     r.set_defaults(func=cmd_report)
 
-    c = sub.add_parser(
-        "compute",
-        help="per-token FLOPs, bytes, time and energy of a model and workload",
-        epilog="""examples:
+    c = _command(sub, "compute", "per-token FLOPs, bytes, time and energy of a model and workload", """examples:
   lca compute llama-3.1-8b --hardware h100-sxm --prompt 1000 --output 300 --batch 16
   lca compute gpt3-175b --hardware v100-sxm2-32gb --precision fp16 --train-tokens 300e9 --sequence-length 2048
-""",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+""")
     c.add_argument("model", help="architecture id (lca inventory list model)")
     c.add_argument("--hardware", required=True, help="accelerator id")
     c.add_argument("--precision", default="bf16")
@@ -603,16 +573,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(c)
     c.set_defaults(func=cmd_compute)
 
-    i = sub.add_parser(
-        "inventory",
-        help="list, explain or validate inventory records",
-        epilog="""examples:
+    i = _command(sub, "inventory", "list, explain or validate inventory records", """examples:
   lca inventory list grid               every grid mix, and the folder it comes from
   lca inventory show h100-sxm           values, units, sources and which folder won
   lca inventory validate my-inventories check a folder of your own
-""",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+""")
     i.add_argument("action", choices=["list", "show", "validate"])
     i.add_argument("target", nargs="?", help="kind (list), id (show) or folder (validate)")
     i.add_argument("--inventory", action="append", metavar="DIR", help="extra inventory folder (repeatable)")
