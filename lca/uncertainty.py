@@ -102,8 +102,8 @@ def draw_inputs(model: UncertainModel, rng: np.random.Generator, size: int) -> n
     return np.column_stack(cols) if cols else np.zeros((size, 0))
 
 
-def evaluate_inputs(model: UncertainModel, inputs: np.ndarray) -> dict[str, np.ndarray]:
-    """Contributions per phase (size x c x n) for given sampled inputs."""
+def evaluate_inputs(model: UncertainModel, inputs: np.ndarray, h: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Contributions per phase (size x c x n) for given sampled inputs (and background ``h``)."""
     c = model.compiled
     size = inputs.shape[0]
     k = len(c.uncertain)
@@ -113,14 +113,20 @@ def evaluate_inputs(model: UncertainModel, inputs: np.ndarray) -> dict[str, np.n
         ratio = inputs[:, j] / e["value"].value  # the entry moves with its inventory value
         target = a if e["matrix"] == "A" else b
         target[:, e["row"], e["col"]] *= ratio
-    return c.solve(a, b)
+    return c.solve(a, b, h)
 
 
-def run_chunk(model: UncertainModel, seed_seq: np.random.SeedSequence, size: int) -> dict[str, np.ndarray]:
-    """One chunk of Monte Carlo: inputs and outputs (totals, embodied, per phase)."""
+def run_chunk(model: UncertainModel, seed_seq: np.random.SeedSequence, size: int,
+              background: Any = None) -> dict[str, np.ndarray]:
+    """One chunk of Monte Carlo: inputs and outputs (totals, embodied, per phase).
+
+    ``background``: a :class:`~lca.engine.background_mc.BackgroundSampler`
+    whose samples replace the static background impacts.
+    """
     rng = np.random.default_rng(seed_seq)
     inputs = draw_inputs(model, rng, size)
-    contrib = evaluate_inputs(model, inputs)
+    h = np.stack([background.sample()[0] for _ in range(size)]) if background is not None else None
+    contrib = evaluate_inputs(model, inputs, h)
     total = sum(v.sum(axis=2) for v in contrib.values())
     embodied = sum(v[:, :, model.compiled.embodied].sum(axis=2) for v in contrib.values())
     out = {"inputs": inputs, "total": total, "embodied": embodied}
@@ -178,16 +184,23 @@ def monte_carlo(
     chunk: int = 2000,
     client: Any = None,
     progress: Any = None,
+    background: Any = None,
 ) -> MonteCarloResult:
-    """Seeded Monte Carlo over ``samples`` draws, optionally on a Dask ``client``."""
+    """Seeded Monte Carlo over ``samples`` draws, optionally on a Dask ``client``.
+
+    With a ``background`` sampler (a study linked to a background database)
+    the background is sampled too, in this process.
+    """
     if samples < 2:
         raise ValueError("Monte Carlo needs at least 2 samples")
+    if background is not None and client is not None:
+        raise ValueError("background sampling runs in one process (the Brightway project is local)")
     sizes = chunk_sizes(samples, chunk)
     seeds = np.random.SeedSequence(seed).spawn(len(sizes))
     if client is None:
         parts = []
         for s, n in zip(seeds, sizes):
-            parts.append(run_chunk(model, s, n))
+            parts.append(run_chunk(model, s, n, background))
             if progress is not None:
                 progress(n)
     else:

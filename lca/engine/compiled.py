@@ -90,14 +90,18 @@ class CompiledStudy:
                 b[:, pm.b_index[0], pm.b_index[1]] *= ratio ** pm.b_exponent
         return a, b
 
-    def solve(self, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
-        """Per phase: contributions (size x c x n) of every node, for matrices ``a``, ``b``."""
+    def solve(self, a: np.ndarray, b: np.ndarray, h: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """Per phase: contributions (size x c x n) of every node, for matrices ``a``, ``b``.
+
+        ``h`` (size x c x n) replaces the static background impacts per sample.
+        """
         out = {}
         f = np.stack([self.demands[p] for p in self.demands], axis=1)  # n x phases
         x = np.linalg.solve(a, np.broadcast_to(f, (a.shape[0], *f.shape)))  # size x n x phases
+        hh = self.H[None] if h is None else h
         for k, phase in enumerate(self.demands):
             xs = x[:, :, k]  # size x n
-            out[phase] = (b + self.H[None]) * xs[:, None, :]
+            out[phase] = (b + hh) * xs[:, None, :]
         return out
 
     def evaluate(self, values: dict[str, np.ndarray] | None = None, size: int | None = None) -> dict[str, np.ndarray]:
