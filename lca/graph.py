@@ -27,7 +27,6 @@ Typical chain for a training phase::
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import networkx as nx
 
@@ -615,20 +614,3 @@ def phase_components(graph: nx.DiGraph, phase: str) -> list[tuple[str, dict[str,
         (supplier, {supplier: amount * data["amount"]})
         for supplier, _, data in sorted(graph.in_edges(node, data=True))
     ]
-
-
-def describe(graph: nx.DiGraph) -> list[dict[str, Any]]:
-    """A plain listing of nodes and edges (for ``lca graph`` and debugging)."""
-    rows = []
-    for node, data in graph.nodes(data=True):
-        rows.append(
-            {
-                "process": node,
-                "name": data["name"],
-                "unit": data["unit"],
-                "scope": data["scope"],
-                "flows": data["flows"],
-                "inputs": {s: d["amount"] for s, _, d in graph.in_edges(node, data=True)},
-            }
-        )
-    return rows

@@ -11,7 +11,6 @@ naming the file, line, field path, bad value and what would be valid.
 from __future__ import annotations
 
 import types
-import typing
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
@@ -180,7 +179,3 @@ def validate(
             hint=hint,
             **where,
         ) from None
-
-
-# re-exported for schema modules
-Literal = typing.Literal

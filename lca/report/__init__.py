@@ -1,6 +1,5 @@
-"""Result tables and exporters."""
+"""Result views, exporters (CSV, XLSX, JSON, Markdown, HTML) and results folders."""
 
 from .atomic import atomic_path, write_bytes, write_text
-from .csv import write_csv
 
-__all__ = ["atomic_path", "write_bytes", "write_csv", "write_text"]
+__all__ = ["atomic_path", "write_bytes", "write_text"]
