@@ -13,7 +13,9 @@ cartesian grid (``mode: cartesian``) or given scenario by scenario
 Parameters whose matrix entries follow a power law of their value are
 evaluated for all scenarios at once; the others split the scenarios into
 groups, each compiled once. One row per scenario x category: total,
-embodied, operational and the total of each phase.
+embodied, operational and the total of each phase; for gwp100 also the
+market-based total (grid records with a contractual factor, e.g. a PPA or 24/7
+carbon-free-energy matching).
 """
 
 from __future__ import annotations
@@ -139,6 +141,8 @@ def run_sweep(
                 emb = sum(float(c[j, k, compiled.embodied].sum()) for c in contrib.values())
                 row = {"scenario": scens[i].name, "category": cat, "total": total, "embodied": emb,
                        "operational": total - emb, "unit": CATEGORY_UNITS[cat]}
+                if cat == "gwp100":  # GHG Protocol scope 2 with contractual (market-based) grid factors
+                    row["total_market_based"] = sum(float(c[j, k] @ compiled.market_ratio) for c in contrib.values())
                 for phase, c in contrib.items():
                     row[f"phase:{phase}"] = float(c[j, k].sum())
                 row.update({f"param:{p}": scens[i].overrides.get(p) for p in paths})

@@ -65,6 +65,7 @@ class CompiledStudy:
     grid: np.ndarray  # bool per node: grid-mix (electricity at the meter)
     parameters: dict[str, ParameterMap] = field(default_factory=dict)
     uncertain: list[dict[str, Any]] = field(default_factory=list)  # entry-level distributions
+    market_ratio: np.ndarray | None = None  # per node: market-based / location-based gwp100 (grids), else 1
     categories: tuple[str, ...] = CATEGORIES
 
     @property
@@ -228,6 +229,13 @@ def compile_study(
     embodied = np.array([graph.nodes[n].get("scope") == "embodied" for n in nodes])
     grid = np.array([graph.nodes[n].get("kind") == "grid" for n in nodes])
     compiled = CompiledStudy(graph_study.name, nodes, a, b, h, demands, embodied, grid)
+    ratio = np.ones(len(nodes))
+    for j, node in enumerate(nodes):
+        attrs = graph.nodes[node]
+        location = attrs["flows"].get("gwp100", 0.0)
+        if "market_gwp100" in attrs and location > 0:
+            ratio[j] = attrs["market_gwp100"] / location
+    compiled.market_ratio = ratio
     compiled.uncertain = _uncertain_entries(graph, index)
     for name in parameters:
         compiled.parameters[name] = _scaling(name, data, registry, base_path, nodes, a, b)

@@ -43,3 +43,16 @@ def test_scaling_and_structural_parameters_are_told_apart():
     gwp = result.table[result.table["category"] == "gwp100"]
     h100 = gwp[gwp["param:hardware.accelerator"] == "h100-sxm"].set_index("param:training.mfu")["total"]
     assert h100.loc[0.25] > h100.loc[0.4] > h100.loc[0.55]
+
+
+def test_market_based_total_in_sweeps(run_study):
+    """The PPA lever: sites with contractual factors get a market-based gwp100 total."""
+    study = lca.load_study(SCENARIOS / "levers" / "grid-and-ppa.yaml")
+    table = run_sweep(study).table
+    gwp = table[table["category"] == "gwp100"].set_index("scenario")
+    nc = gwp.loc["grid=pat21-google-north-carolina-2020-04"]
+    assert nc["total_market_based"] < nc["total"]
+    # the market-based electricity is the location-based one x 0.177 / 0.201; embodied unchanged
+    expected = nc["embodied"] + (nc["total"] - nc["embodied"]) * 0.177 / 0.201
+    assert nc["total_market_based"] == pytest.approx(expected, rel=1e-9)
+    assert gwp.loc["grid=US", "total_market_based"] == pytest.approx(gwp.loc["grid=US", "total"], rel=1e-12)
