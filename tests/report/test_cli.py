@@ -68,7 +68,7 @@ def test_debug_shows_the_traceback(tmp_path):
 def test_sweep_mc_sensitivity_commands(home, tmp_path):
     code, out, err = _main("sweep", str(SCENARIOS / "levers" / "grid-and-ppa.yaml"), "--out", str(tmp_path / "sw"))
     assert code == 0, err
-    assert len(pd.read_csv(tmp_path / "sw" / "sweep.csv")) == 20
+    assert len(pd.read_csv(tmp_path / "sw" / "sweep.csv")) == 7 * 4  # 7 grids x 4 categories
     study = str(SCENARIOS / "llama-3.1-8b-service.yaml")
     code, out, err = _main("mc", study, "--samples", "500", "--seed", "3", "--out", str(tmp_path / "mc"))
     assert code == 0, err
