@@ -61,13 +61,11 @@ def _build_user_project(base: Path) -> None:
                                             update=False)
 
 
-def test_linked_background_by_hand(tmp_path, home):
-    base = tmp_path / "user-brightway"
-    _build_user_project(base)
-    study = tmp_path / "linked.yaml"
-    study.write_text(f"""
+def _linked_study(path: Path, base: Path, name: str) -> Path:
+    """The test study: H100 hours on the French grid, grid and server linked to 'bg'."""
+    path.write_text(f"""
 schema_version: 1
-name: linked-test
+name: {name}
 functional_unit: {{name: test}}
 grid: FR
 datacenter: dc-pat21-microsoft-2020
@@ -86,6 +84,13 @@ background:
     grid: {{name: "electricity, FR", location: FR}}
     server: {{code: server}}
 """)
+    return path
+
+
+def test_linked_background_by_hand(tmp_path, home):
+    base = tmp_path / "user-brightway"
+    _build_user_project(base)
+    study = _linked_study(tmp_path / "linked.yaml", base, "linked-test")
     result = lca.run(study, home=home)
     hours = 6 * 8766.0
     metered = 1000 * 0.4 * 1.10
@@ -159,28 +164,7 @@ def test_background_monte_carlo_samples_match_direct_solves(tmp_path, home):
     finally:
         bd.projects.change_base_directories(previous[0], base_logs_dir=previous[1], project_name=previous[2],
                                             update=False)
-    path = tmp_path / "linked.yaml"
-    path.write_text(f"""
-schema_version: 1
-name: linked-mc
-functional_unit: {{name: test}}
-grid: FR
-datacenter: dc-pat21-microsoft-2020
-hardware: {{accelerator: h100-sxm, server: hgx-h100-8gpu}}
-training: {{accelerator_hours: 1000, average_power: 400 W}}
-background:
-  project: user-bg
-  database: bg
-  brightway_dir: {base.as_posix()}
-  methods:
-    gwp100: {{method: [test, gwp]}}
-    water: {{method: [test, water], factor: 1000}}
-    adpe: {{method: [test, none]}}
-    pe: {{method: [test, none]}}
-  links:
-    grid: {{name: "electricity, FR", location: FR}}
-    server: {{code: server}}
-""")
+    path = _linked_study(tmp_path / "linked.yaml", base, "linked-mc")
     study = load_study(path)
     model = build_model(study, home=home)
     graph = build_graph(study, Registry())
