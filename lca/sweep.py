@@ -31,7 +31,7 @@ from .engine.compiled import compile_study, get_path, set_path
 from .errors import StudyError
 from .inventory import Registry
 from .study import SweepSpec
-from .units import CATEGORY_UNITS
+from .units import CATEGORY_UNITS, split_quantity
 
 __all__ = ["SweepSpec", "scenarios", "run_sweep", "SweepResult"]
 
@@ -68,21 +68,18 @@ class SweepResult:
 
 
 def _numeric(value: Any) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, (int, float)):
-        return True
-    from .units import _NUMBER_RE
-
-    return isinstance(value, str) and bool(_NUMBER_RE.match(value))
+    return split_quantity(value) is not None
 
 
-def _canonical(value: Any, path: str, study_data: dict, registry: Registry, base_path: Any) -> float:
-    """The canonical float of a numeric sweep value, as the study schema parses it."""
-    from .study import study_from_dict
+def _canonical(value: Any, path: str, study_data: dict, base_path: Any, cache: dict) -> float:
+    """The canonical float of a numeric sweep value, as the study schema parses it (cached per value)."""
+    key = (path, repr(value))
+    if key not in cache:
+        from .study import study_from_dict
 
-    study = study_from_dict(set_path(study_data, path, value), path=base_path)
-    return float(get_path(study.model_dump(mode="json"), path))
+        study = study_from_dict(set_path(study_data, path, value), path=base_path)
+        cache[key] = float(get_path(study.model_dump(mode="json"), path))
+    return cache[key]
 
 
 def run_sweep(
@@ -120,6 +117,7 @@ def run_sweep(
         key = tuple((p, repr(s.overrides.get(p))) for p in structural)
         groups.setdefault(key, []).append(i)
     rows: list[dict[str, Any]] = [{} for _ in scens]
+    canonical: dict[tuple[str, str], float] = {}  # unit conversion of each distinct sweep value, once
     from .study import study_from_dict
 
     for members in groups.values():
@@ -129,10 +127,10 @@ def run_sweep(
             if p in first.overrides:
                 data = set_path(data, p, first.overrides[p])
         for p in scaling:
-            data = set_path(data, p, _canonical(first.overrides[p], p, data, registry, study.path))
+            data = set_path(data, p, _canonical(first.overrides[p], p, data, study.path, canonical))
         variant = study_from_dict(data, path=study.path)
         compiled = compile_study(variant, registry, parameters=scaling)
-        values = {p: np.array([_canonical(scens[i].overrides[p], p, data, registry, study.path) for i in members])
+        values = {p: np.array([_canonical(scens[i].overrides[p], p, data, study.path, canonical) for i in members])
                   for p in scaling}
         contrib = compiled.evaluate(values, size=len(members))
         for j, i in enumerate(members):

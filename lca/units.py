@@ -39,6 +39,7 @@ __all__ = [
     "to_canonical",
     "convert",
     "parse_quantity",
+    "split_quantity",
 ]
 
 # canonical unit of each impact category (results and inventories)
@@ -156,6 +157,20 @@ def to_canonical(value: float, unit: str, quantity: str) -> float:
 _NUMBER_RE = re.compile(r"^\s*([-+]?(?:\d+(?:[_,]\d{3})*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*)$")
 
 
+def split_quantity(raw: Any) -> tuple[float, str] | None:
+    """``(number, unit text)`` of a number or a ``"number unit"`` text; None if it is neither."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, (int, float)):
+        return float(raw), ""
+    if not isinstance(raw, str):
+        return None
+    match = _NUMBER_RE.match(raw)
+    if not match:
+        return None
+    return float(match.group(1).replace("_", "").replace(",", "")), match.group(2).strip()
+
+
 def parse_quantity(raw: Any, unit: str) -> float:
     """Read a number, or a text such as ``"118 days"``, in the canonical ``unit``.
 
@@ -170,25 +185,15 @@ def parse_quantity(raw: Any, unit: str) -> float:
     """
     if isinstance(raw, bool):
         raise UnitError("expected a number or a 'number unit' text, not a boolean", value=raw)
-    if isinstance(raw, (int, float)):
-        value = float(raw)
-    elif isinstance(raw, str):
-        match = _NUMBER_RE.match(raw)
-        if not match:
-            raise UnitError(
-                "expected a number optionally followed by a unit",
-                value=raw,
-                valid=f"e.g. '12 {unit or '1'}'",
-            )
-        number = float(match.group(1).replace("_", "").replace(",", ""))
-        rest = match.group(2).strip()
-        value = convert(number, rest, unit) if rest else number
-    else:
+    parts = split_quantity(raw)
+    if parts is None:
         raise UnitError(
-            "expected a number or a 'number unit' text",
+            "expected a number optionally followed by a unit",
             value=raw,
             valid=f"e.g. 12 or '12 {unit or '1'}'",
         )
+    number, rest = parts
+    value = convert(number, rest, unit) if rest else number
     if not math.isfinite(value):
         raise UnitError("value must be finite", value=raw)
     return value

@@ -244,25 +244,16 @@ def compile_study(
 
 def _scaling(name: str, data: dict, registry: Registry, base_path: Any, nodes: list[str],
              a: np.ndarray, b: np.ndarray) -> ParameterMap:
-    from ..units import parse_quantity
+    from ..units import split_quantity
 
     raw = get_path(data, name)
     if raw is None:
         raise StudyError(f"the study has no value at '{name}' to vary", field=name,
                          hint="set it in the study (a sweep or Monte Carlo varies a given value)")
-    try:
-        base = parse_quantity(raw, "")
-    except InputError:
-        from ..units import _NUMBER_RE
-
-        match = _NUMBER_RE.match(str(raw))
-        if not match:
-            raise StudyError(f"'{name}' is not numeric", value=raw) from None
-        base = float(match.group(1))
-        unit = match.group(2)
-        raw_unit = unit
-    else:
-        raw_unit = ""
+    parts = split_quantity(raw)
+    if parts is None:
+        raise StudyError(f"'{name}' is not numeric", value=raw)
+    base, raw_unit = parts
     fmt = (lambda v: f"{v!r} {raw_unit}") if raw_unit else (lambda v: v)
     variants = []
     for factor in PERTURB:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
-__all__ = ["atomic_path", "write_text", "write_bytes"]
+__all__ = ["atomic_path", "write_text"]
 
 
 @contextlib.contextmanager
@@ -46,10 +46,5 @@ def write_text(target: Path | str, text: str) -> Path:
         tmp.write_text(text, encoding="utf-8")
     return Path(target)
 
-
-def write_bytes(target: Path | str, data: bytes) -> Path:
-    with atomic_path(target) as tmp:
-        tmp.write_bytes(data)
-    return Path(target)
 
 
