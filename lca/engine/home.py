@@ -30,7 +30,7 @@ from filelock import FileLock, Timeout
 
 from ..errors import ConcurrencyError, EngineError
 
-__all__ = ["lca_home", "brightway", "quiet", "home_lock", "PROJECT"]
+__all__ = ["PROJECT", "brightway", "home_lock", "lca_home", "quiet"]
 
 PROJECT = "ai-lca"
 LOCK_TIMEOUT_S = 900.0
@@ -84,10 +84,26 @@ def _import_brightway(home: Path) -> tuple[Any, Any]:
                 structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
         except ImportError:  # pragma: no cover - structlog comes with bw2data
             pass
+        # bw2data creates its folders, ``projects.db`` and a "default" project
+        # at import, without guarding against other processes doing the same
+        # (check-then-mkdir, unique-name inserts): on a fresh home, processes
+        # started together race. Make the folders here and import under a lock.
+        (home / "brightway" / "logs").mkdir(parents=True, exist_ok=True)
+        with FileLock(str(home / "import.lock"), timeout=LOCK_TIMEOUT_S), quiet():
+            import bw2calc as bc
+            import bw2data as bd
+        return bd, bc
     with quiet():
         import bw2calc as bc
         import bw2data as bd
     return bd, bc
+
+
+def _locked_out(exc: Timeout) -> ConcurrencyError:
+    return ConcurrencyError(
+        f"the ai-lca home is locked by another process for more than {LOCK_TIMEOUT_S:.0f} s",
+        file=exc.lock_file,
+    )
 
 
 def home_lock(home: Path) -> FileLock:
@@ -119,7 +135,10 @@ def brightway(
     linked to a background database the user holds.
     """
     home_path = lca_home(home)
-    bd, bc = _import_brightway(home_path)
+    try:
+        bd, bc = _import_brightway(home_path)
+    except Timeout as exc:
+        raise _locked_out(exc) from None
     target = Path(base_dir).expanduser().resolve() if base_dir else _folders(home_path)["BRIGHTWAY2_DIR"]
     if base_dir is None:
         target.mkdir(parents=True, exist_ok=True)
@@ -155,11 +174,8 @@ def brightway(
                         bd.projects.change_base_directories(
                             previous, base_logs_dir=previous_logs, project_name=previous_project, update=False
                         )
-    except Timeout:
-        raise ConcurrencyError(
-            f"the ai-lca home is locked by another process for more than {LOCK_TIMEOUT_S:.0f} s",
-            file=home_path / "project.lock",
-        ) from None
+    except Timeout as exc:
+        raise _locked_out(exc) from None
 
 
 def _require_project(bd: Any, base: Path, project: str) -> None:
