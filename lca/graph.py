@@ -138,8 +138,12 @@ def _resolve_hardware(
         )
     if not acc_emb and not srv_emb and hw.include_embodied:
         _note(notes, "no embodied (manufacturing) inventory given: embodied impacts are not included")
-    elif server is None:
-        _note(notes, "no server platform given: host (CPU, memory, chassis) manufacturing is not included")
+    else:
+        if server is None:
+            _note(notes, "no server platform given: host (CPU, memory, chassis) manufacturing is not included")
+        if not acc_emb and hw.include_embodied and not (server is not None and server.includes_accelerators):
+            _note(notes, f"accelerator '{acc.id}' has no embodied inventory: the manufacturing of the accelerators "
+                         "is not included (give hardware.accelerator_embodied)")
     return _Hardware(acc, server, acc_emb, srv_emb, lifetime, utilisation if utilisation is not None else 1.0, reg)
 
 

@@ -15,7 +15,7 @@ from ..inventory import CATEGORIES, Registry, Value
 from ..inventory.schema import EmbodiedRecord
 from ..units import CATEGORY_UNITS
 from .act import carbon_per_area
-from .boavizta import gpu_card, server_platform
+from .boavizta import effective_die_area, gpu_card, server_platform
 
 __all__ = ["ResolvedEmbodied", "resolve_embodied"]
 
@@ -129,9 +129,13 @@ def _resolve(reg: Registry, ident: str, _stack: tuple[str, ...] = ()) -> Resolve
         return ResolvedEmbodied(rec, impacts, [(p.embodied, p.count) for p in rec.parts], breakdown)
     if rec.boavizta_gpu is not None:
         g = rec.boavizta_gpu
+        if g.die_effective_area is not None:
+            die_area = g.die_effective_area.value
+        else:
+            die_area = sum(d.count * effective_die_area(d.area.value) for d in g.dies or ())
         breakdown = gpu_card(
             _factors(reg, "boavizta-gpu", _GPU_PARTS),
-            gpu_die_effective_area=g.die_effective_area.value,
+            gpu_die_effective_area=die_area,
             vram=g.vram.value,
             vram_dies=g.vram_dies,
             pwb_area=g.pwb_area.value,

@@ -215,10 +215,24 @@ class Part(Strict):
     count: float = Field(default=1.0, gt=0.0)
 
 
-class BoaviztaGpu(Strict):
-    """Inputs of the Boavizta GPU card model (factors: records 'boavizta-gpu-*')."""
+class DieCount(Strict):
+    """``count`` identical logic dies of ``area`` each in one package (chiplets)."""
 
-    die_effective_area: Value  # mm2, wafer losses included
+    area: Value  # mm2, one die
+    count: int = Field(default=1, ge=1)
+
+
+class BoaviztaGpu(Strict):
+    """Inputs of the Boavizta GPU card model (factors: records 'boavizta-gpu-*').
+
+    The logic silicon is given either as Boavizta's ``die_effective_area``
+    (wafer losses included, as in its gpu_specs.csv) or as the ``dies`` of the
+    package, whose effective areas are then computed with Boavizta's formula
+    (:func:`lca.embodied.boavizta.effective_die_area`) and summed.
+    """
+
+    die_effective_area: Value | None = None  # mm2, wafer losses included
+    dies: list[DieCount] | None = None
     vram: Value  # GB
     vram_dies: int = Field(ge=0)
     pwb_area: Value  # cm2
@@ -228,6 +242,12 @@ class BoaviztaGpu(Strict):
     boat: Value | None = None  # km
     truck: Value | None = None  # km
     plane: Value | None = None  # km
+
+    @model_validator(mode="after")
+    def _one_die_input(self) -> "BoaviztaGpu":
+        if (self.die_effective_area is None) == (self.dies is None):
+            raise ValueError("give either 'die_effective_area' or 'dies' (a list of {area, count})")
+        return self
 
 
 class BoaviztaServer(Strict):
@@ -431,6 +451,7 @@ FIELD_UNITS: dict[str, dict[str, str]] = {
         "memory.capacity": "GB",
         "memory.cps": "kg CO2e/GB",
         "boavizta_gpu.die_effective_area": "mm**2",
+        "boavizta_gpu.dies.area": "mm**2",
         "boavizta_gpu.vram": "GB",
         "boavizta_gpu.pwb_area": "cm**2",
         "boavizta_gpu.casing_mass": "kg",
