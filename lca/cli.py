@@ -469,6 +469,10 @@ def cmd_inventory(args: argparse.Namespace) -> int:
         console.print(f"overrides: {o}")
     if rec.notes:
         console.print(f"notes: {rec.notes}")
+    plain = {k: v for k, v in rec.model_dump(exclude_none=True).items()
+             if isinstance(v, str | int | float | bool) and k not in ("id", "kind", "name", "notes", "source")}
+    if plain:
+        console.print(", ".join(f"{k}: {v}" for k, v in plain.items()))
     table = Table(title_justify="left")
     for col in ("field", "value", "unit", "range", "source"):
         table.add_column(col, overflow="fold")

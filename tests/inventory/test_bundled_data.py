@@ -42,6 +42,7 @@ def test_coverage_of_the_catalogue():
     for g in countries:
         rec = REG.grid(g)
         assert all(getattr(rec, c) is not None for c in ("gwp100", "water", "adpe", "pe")), g
+        assert rec.year is not None, g
     required_acc = {"v100-sxm2-32gb", "a100-sxm4-40gb", "a100-sxm4-80gb", "h100-sxm", "h100-pcie", "h200-sxm",
                     "b200", "l4", "t4", "mi250x", "mi300x", "tpu-v3", "tpu-v4", "tpu-v5e", "tpu-v5p"}
     assert required_acc <= set(REG.ids("accelerator"))
