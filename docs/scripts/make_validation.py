@@ -19,7 +19,7 @@ from lca.compute.architecture import parameter_count  # noqa: E402
 from lca.compute.flops import training_flops  # noqa: E402
 from lca.embodied.resolve import resolve_embodied  # noqa: E402
 from lca.inventory import Registry  # noqa: E402
-from tests.validation import test_embodied, test_patterson  # noqa: E402
+from tests.validation import test_embodied, test_llmcarbon_operational, test_patterson  # noqa: E402
 
 SC = ROOT / "scenarios"
 
@@ -70,6 +70,11 @@ def main() -> None:
     rows.append(("LLMCarbon XLM", "energy", 94.4, xlm.energy_at_meter() / 1e3, "MWh", "0.5 %"))
     rows.append(("LLMCarbon XLM", "operational CO2e", 39.0, xlm.value("gwp100", scope="operational") / 1e3,
                  "t CO2e", "1 %"))
+
+    for name, row in test_llmcarbon_operational.LLMCARBON.items():
+        ours = test_llmcarbon_operational.predict(name)
+        for q, pub, val, unit in zip(("days", "energy", "CO2e"), row[-3:], ours, ("days", "MWh", "t CO2e")):
+            rows.append((f"LLMCarbon operational prediction: {name}", q, pub, val, unit, "1 %"))
 
     reg = Registry()
     rows.append(("Boavizta API", "H100 SXM card", 575.1,
