@@ -125,7 +125,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     from .pipeline import run
     from .report.atomic import write_text
-    from .report.compare import comparison_chart, comparison_table
+    from .report.compare import comparison_chart, comparison_table, uneven_gaps
 
     console = _console(args)
     results = []
@@ -145,12 +145,26 @@ def cmd_compare(args: argparse.Namespace) -> int:
         sub = table[table["study"] == study].set_index("category")
         view.add_row(study, *[_fmt(float(sub.loc[c, "total"])) for c in cats])
     console.print(view)
+    gaps = uneven_gaps({r.study: r.notes for r in results})
+    _print_gaps(console, gaps, "study")
     if args.out:
         out = Path(args.out)
         write_text(out / "compare.csv", table.to_csv(index=False, lineterminator="\n"))
-        write_text(out / "compare.html", comparison_chart(table))
+        write_text(out / "compare.html", comparison_chart(table, gaps=gaps))
         console.print(f"wrote compare.csv and compare.html in {out}")
     return 0
+
+
+def _print_gaps(console: Any, gaps: dict[str, list[str]], label: str) -> None:
+    """Warn that some compared items leave out impacts that others include."""
+    from rich.markup import escape
+
+    if not gaps:
+        return
+    console.print(f"[yellow]warning:[/yellow] not every {label} covers the same impacts; totals differ on:")
+    for name, items in gaps.items():
+        for gap in items:
+            console.print(f"  {escape(name)}: {escape(gap)}")
 
 
 def _progress(args: argparse.Namespace, console: Any, total: int, label: str):
@@ -168,7 +182,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from .report.atomic import write_text
-    from .report.compare import comparison_chart
+    from .report.compare import comparison_chart, uneven_gaps
     from .study import load_study
     from .sweep import run_sweep, scenarios
 
@@ -189,9 +203,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     console.print(view)
     console.print(f"{len(gwp)} scenarios: scaling parameters {result.scaling or 'none'}, structural "
                   f"{result.structural or 'none'} ({result.groups} compiled variants)")
+    gaps = uneven_gaps(result.notes)
+    _print_gaps(console, gaps, "scenario")
     out = Path(args.out) if args.out else Path("results") / f"{study.name}-sweep"
     write_text(out / "sweep.csv", result.table.to_csv(index=False, lineterminator="\n"))
-    write_text(out / "sweep.html", comparison_chart(result.table, label="scenario"))
+    write_text(out / "sweep.html", comparison_chart(result.table, label="scenario", gaps=gaps))
     console.print(f"wrote sweep.csv and sweep.html in {out}")
     return 0
 

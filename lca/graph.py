@@ -26,6 +26,7 @@ Typical chain for a training phase::
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import networkx as nx
@@ -43,7 +44,7 @@ from .embodied.resolve import resolve_embodied
 from .inventory.schema import AcceleratorRecord, ServerRecord
 from .study import InferencePhase, PhaseBase, Study, TrainingPhase
 
-__all__ = ["build_graph", "add_process", "add_exchange", "DEFAULT_DATACENTER", "phase_components"]
+__all__ = ["build_graph", "add_process", "add_exchange", "coverage_gaps", "DEFAULT_DATACENTER", "phase_components"]
 
 DEFAULT_DATACENTER = "uptime-2024-average"
 
@@ -81,6 +82,14 @@ def add_exchange(graph: nx.DiGraph, supplier: str, consumer: str, amount: float,
 def _note(notes: list[str], text: str) -> None:
     if text not in notes:
         notes.append(text)
+
+
+_GAP_MARKERS = ("not included", "counted as 0", "excluded by the study")
+
+
+def coverage_gaps(notes: Iterable[str]) -> list[str]:
+    """The notes that say an impact is left out (no inventory, no factor, excluded)."""
+    return [n for n in notes if any(m in n for m in _GAP_MARKERS)]
 
 
 @dataclass

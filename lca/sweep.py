@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -65,6 +65,7 @@ class SweepResult:
     scaling: list[str]  # parameters evaluated by the parameter map
     structural: list[str]  # parameters compiled per value
     groups: int
+    notes: dict[str, list[str]] = field(default_factory=dict)  # scenario -> notes of its process graph
 
 
 def _numeric(value: Any) -> bool:
@@ -117,6 +118,7 @@ def run_sweep(
         key = tuple((p, repr(s.overrides.get(p))) for p in structural)
         groups.setdefault(key, []).append(i)
     rows: list[dict[str, Any]] = [{} for _ in scens]
+    notes: dict[str, list[str]] = {}
     canonical: dict[tuple[str, str], float] = {}  # unit conversion of each distinct sweep value, once
     from .study import study_from_dict
 
@@ -133,6 +135,7 @@ def run_sweep(
         values = {p: np.array([_canonical(scens[i].overrides[p], p, data, study.path, canonical) for i in members])
                   for p in scaling}
         contrib = compiled.evaluate(values, size=len(members))
+        notes.update({scens[i].name: compiled.notes for i in members})
         for j, i in enumerate(members):
             for k, cat in enumerate(compiled.categories):
                 total = sum(float(c[j, k].sum()) for c in contrib.values())
@@ -148,4 +151,4 @@ def run_sweep(
         if progress is not None:
             progress(len(members))
     table = pd.DataFrame([r for block in rows for r in block["rows"]])
-    return SweepResult(table, scaling, structural, len(groups))
+    return SweepResult(table, scaling, structural, len(groups), notes)

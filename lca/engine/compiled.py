@@ -67,6 +67,7 @@ class CompiledStudy:
     uncertain: list[dict[str, Any]] = field(default_factory=list)  # entry-level distributions
     market_ratio: np.ndarray | None = None  # per node: market-based / location-based gwp100 (grids), else 1
     categories: tuple[str, ...] = CATEGORIES
+    notes: list[str] = field(default_factory=list)  # the graph's notes (defaults used, what is not covered)
 
     @property
     def n(self) -> int:
@@ -228,7 +229,8 @@ def compile_study(
         h = _background_vectors(graph, graph_study, nodes, home)
     embodied = np.array([graph.nodes[n].get("scope") == "embodied" for n in nodes])
     grid = np.array([graph.nodes[n].get("kind") == "grid" for n in nodes])
-    compiled = CompiledStudy(graph_study.name, nodes, a, b, h, demands, embodied, grid)
+    compiled = CompiledStudy(graph_study.name, nodes, a, b, h, demands, embodied, grid,
+                             notes=list(graph.graph.get("notes", [])))
     ratio = np.ones(len(nodes))
     for j, node in enumerate(nodes):
         attrs = graph.nodes[node]

@@ -11,7 +11,7 @@ import pandas as pd
 from ..units import CATEGORY_UNITS
 from .html import CSS, _plt, _svg
 
-__all__ = ["comparison_table", "comparison_chart"]
+__all__ = ["comparison_table", "comparison_chart", "uneven_gaps"]
 
 
 def comparison_table(results: Iterable[Any], label: str = "study") -> pd.DataFrame:
@@ -32,8 +32,31 @@ def comparison_table(results: Iterable[Any], label: str = "study") -> pd.DataFra
     return pd.DataFrame(rows)
 
 
-def comparison_chart(table: pd.DataFrame, label: str = "study") -> str:
-    """A self-contained HTML page: stacked embodied/operational bars per category."""
+def uneven_gaps(notes: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Per study (or scenario), the coverage gaps that not all the others share.
+
+    A gap (an impact left out: no embodied inventory, a factor counted as 0)
+    present in some of the compared items only makes their totals not
+    comparable on that point; these are the gaps to show next to the numbers.
+    """
+    import re
+
+    from ..graph import coverage_gaps
+
+    def key(gap: str) -> str:  # the same gap for another record id is the same gap
+        return re.sub(r"'[^']*'", "'…'", gap)
+
+    gaps = {name: coverage_gaps(n) for name, n in notes.items()}
+    shared = set.intersection(*({key(g) for g in gs} for gs in gaps.values())) if gaps else set()
+    out = {name: [g for g in gs if key(g) not in shared] for name, gs in gaps.items()}
+    return {name: gs for name, gs in out.items() if gs}
+
+
+def comparison_chart(table: pd.DataFrame, label: str = "study", gaps: dict[str, list[str]] | None = None) -> str:
+    """A self-contained HTML page: stacked embodied/operational bars per category.
+
+    ``gaps`` (see :func:`uneven_gaps`) are listed under the chart.
+    """
     plt = _plt()
     cats = list(dict.fromkeys(table["category"]))
     names = list(dict.fromkeys(table[label]))
@@ -52,6 +75,10 @@ def comparison_chart(table: pd.DataFrame, label: str = "study") -> str:
         f"<td class='n'>{r['total']:.5g}</td><td>{html.escape(r['unit'])}</td></tr>"
         for _, r in table.iterrows()
     )
+    warn = ""
+    if gaps:
+        items = "".join(f"<li><b>{html.escape(name)}</b>: {html.escape(g)}</li>" for name, gs in gaps.items() for g in gs)
+        warn = f"<h2 id='coverage'>Not covered in every {html.escape(label)}</h2><ul>{items}</ul>"
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>ai-lca comparison</title>"
-            f"<style>{CSS}</style></head><body><h1>Comparison</h1>{body}<table><thead><tr><th>{label}</th>"
+            f"<style>{CSS}</style></head><body><h1>Comparison</h1>{body}{warn}<table><thead><tr><th>{label}</th>"
             f"<th>category</th><th>total</th><th>unit</th></tr></thead><tbody>{rows}</tbody></table></body></html>\n")

@@ -92,3 +92,31 @@ def test_report_shows_uncertainty_bands(home, tmp_path):
     html = (tmp_path / "report.html").read_text()
     assert "<h2>Uncertainty</h2>" in html
     assert pd.read_excel(tmp_path / "report.xlsx", sheet_name="uncertainty").shape[0] == 4
+
+
+def test_uneven_gaps_keep_only_what_not_all_share():
+    from lca.report.compare import uneven_gaps
+
+    notes = {
+        "a": ["embodied inventory 'x' gives no water: counted as 0", "hardware lifetime 6.0 years: default"],
+        "b": ["embodied inventory 'y' gives no water: counted as 0",
+              "accelerator 'z' has no embodied inventory: the manufacturing of the accelerators is not included"],
+    }
+    assert uneven_gaps(notes) == {"b": [notes["b"][1]]}
+    assert uneven_gaps({"a": notes["a"], "c": notes["a"]}) == {}
+
+
+def test_sweep_warns_when_scenarios_cover_different_impacts(tmp_path):
+    import yaml
+
+    data = yaml.safe_load((SCENARIOS / "levers" / "algorithmic.yaml").read_text())
+    data["sweep"] = {"parameters": {"hardware.accelerator": ["h100-sxm", "mi300x"]}}
+    study = tmp_path / "hw.yaml"
+    study.write_text(yaml.safe_dump(data))
+    code, out, err = _main("sweep", str(study), "--out", str(tmp_path / "sw"))
+    assert code == 0, err
+    assert "not every scenario covers the same impacts" in out and "'mi300x' has no embodied" in out
+    page = (tmp_path / "sw" / "sweep.html").read_text()
+    assert "id='coverage'" in page and "mi300x" in page
+    code, out, err = _main("sweep", str(SCENARIOS / "levers" / "grid-and-ppa.yaml"), "--out", str(tmp_path / "g"))
+    assert code == 0 and "not every scenario" not in out
