@@ -33,3 +33,13 @@ def test_custom_inventory_guide_matches_the_tested_fixture():
     fixture_p = yaml.safe_load((ROOT / "tests" / "data" / "inventory-override" / "processes.yaml").read_text())
     strip = [{k: v for k, v in r.items() if k != "name"} for r in processes["records"]]
     assert strip == [{k: v for k, v in r.items() if k != "name"} for r in fixture_p["records"]]
+
+
+def test_cli_reference_is_up_to_date(monkeypatch):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_cli_reference", ROOT / "docs" / "scripts" / "make_cli_reference.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setenv("COLUMNS", "100")
+    assert module.render() == (ROOT / "docs" / "cli.md").read_text(), "run python docs/scripts/make_cli_reference.py"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 from pathlib import Path
 
 from lca.cli import build_parser
@@ -11,7 +12,9 @@ from lca.cli import build_parser
 OUT = Path(__file__).resolve().parents[1] / "cli.md"
 
 
-def main() -> None:
+def render() -> str:
+    """The page's text; help is wrapped at 100 columns whatever the terminal."""
+    os.environ["COLUMNS"] = "100"
     parser = build_parser()
     parts = ["# Command-line reference", "", "Generated from `lca ... --help` by `docs/scripts/make_cli_reference.py`.", ""]
     parts += ["## lca", "", "```", parser.format_help().rstrip(), "```", ""]
@@ -21,7 +24,11 @@ def main() -> None:
         with contextlib.redirect_stdout(buf):
             p.print_help()
         parts += [f"## lca {name}", "", "```", buf.getvalue().rstrip(), "```", ""]
-    OUT.write_text("\n".join(parts), encoding="utf-8")
+    return "\n".join(parts)
+
+
+def main() -> None:
+    OUT.write_text(render(), encoding="utf-8")
     print(f"wrote {OUT.name}")
 
 
