@@ -43,3 +43,13 @@ def test_cli_reference_is_up_to_date(monkeypatch):
     spec.loader.exec_module(module)
     monkeypatch.setenv("COLUMNS", "100")
     assert module.render() == (ROOT / "docs" / "cli.md").read_text(), "run python docs/scripts/make_cli_reference.py"
+
+
+def test_validation_page_is_up_to_date(run_study):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_validation", ROOT / "docs" / "scripts" / "make_validation.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.render(run_study) == (ROOT / "docs" / "validation.md").read_text(), \
+        "run python docs/scripts/make_validation.py"
