@@ -4,22 +4,34 @@ Brightway's ``LCA(use_distributions=True)`` factorises the sampled
 technosphere matrix for every iteration (~1.3 s for an ecoinvent-sized system
 on two cores). Here the *static* matrix is factorised once, and each sampled
 system ``A_s x = f`` is solved with GMRES preconditioned by that
-factorisation: for moderate uncertainty ``A_0^-1 A_s`` is close to the
+factorisation: for moderate uncertainty ``A_s A_0^-1`` is close to the
 identity and a few iterations reach the tolerance (relative residual
 ``rtol``, default 1e-10, which keeps the score within 1e-8 of a direct solve;
 tested). If GMRES does not converge the sample falls back to a direct solve
 and is counted.
+
+The GMRES is the flexible, right-preconditioned variant (Saad 1993, "A
+flexible inner-outer preconditioned GMRES algorithm", SIAM J. Sci. Comput.
+14(2)): it starts from the static solution ``A_0^-1 f`` (computed once per
+right-hand side), keeps the preconditioned basis vectors, and so applies the
+factorisation exactly once per iteration. The triangular solves with the
+factors dominate the cost (about 12 ms each at ecoinvent size, memory-bound,
+no faster per vector when batched), so this matters: SciPy's left-preconditioned
+``gmres`` needs two to three more solves per sample for its starting guess,
+its initial residual and its final update.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
+from scipy.linalg import solve_triangular
 
-__all__ = ["PreconditionedSolver", "sample_lognormal_matrix"]
+__all__ = ["PreconditionedSolver", "fgmres", "sample_lognormal_matrix"]
 
 
 @dataclass
@@ -37,8 +49,7 @@ class PreconditionedSolver:
         # factorise the transpose, as bw2calc does: for technosphere matrices the LU of A^T
         # has a small fraction of the fill of the LU of A (2.5 s vs 49 s at ecoinvent size)
         self._lu = spla.splu(sp.csc_matrix(self.matrix.T))
-        n = self.matrix.shape[0]
-        self._precond = spla.LinearOperator((n, n), matvec=self.solve_static)
+        self._start: tuple[np.ndarray, np.ndarray] | None = None  # (rhs, static solution) of the last rhs
 
     def solve_static(self, rhs: np.ndarray) -> np.ndarray:
         """``matrix^-1 rhs`` with the stored factorisation of the transpose."""
@@ -46,19 +57,75 @@ class PreconditionedSolver:
 
     def solve(self, sampled: sp.spmatrix, rhs: np.ndarray) -> np.ndarray:
         """``sampled^-1 rhs`` by preconditioned GMRES (direct solve if it does not converge)."""
-        count = [0]
-
-        def callback(_):
-            count[0] += 1
-
-        x0 = self.solve_static(rhs)
-        x, info = spla.gmres(sampled, rhs, x0=x0, M=self._precond, rtol=self.rtol, atol=0.0, restart=50,
-                             maxiter=self.maxiter, callback=callback, callback_type="pr_norm")
-        self.iterations.append(count[0])
-        if info != 0:
+        rhs = np.asarray(rhs, dtype=float)
+        if self._start is None or not np.array_equal(self._start[0], rhs):
+            self._start = (rhs.copy(), self.solve_static(rhs))
+        x, iterations, converged = fgmres(sampled, rhs, self._start[1], self.solve_static, rtol=self.rtol,
+                                          maxiter=self.maxiter)
+        self.iterations.append(iterations)
+        if not converged:
             self.fallbacks += 1
             return spla.spsolve(sp.csr_matrix(sampled), rhs)
         return x
+
+
+def fgmres(matrix: sp.spmatrix, rhs: np.ndarray, x0: np.ndarray, precond: Callable[[np.ndarray], np.ndarray], *,
+           rtol: float = 1e-10, maxiter: int = 200, restart: int = 50) -> tuple[np.ndarray, int, bool]:
+    """Solve ``matrix x = rhs`` by restarted flexible GMRES with right preconditioning.
+
+    Converged when the true relative residual ``|rhs - matrix x| / |rhs|`` is
+    at most ``rtol`` (checked with an explicit product at the end of every
+    cycle). ``precond`` is applied once per iteration.
+
+    Returns
+    -------
+    x, iterations, converged
+    """
+    bnorm = float(np.linalg.norm(rhs))
+    x = np.array(x0, dtype=float)
+    if bnorm == 0.0:
+        return np.zeros_like(x), 0, True
+    done = 0
+    while True:
+        r = rhs - matrix @ x
+        beta = float(np.linalg.norm(r))
+        if beta <= rtol * bnorm:
+            return x, done, True
+        if done >= maxiter:
+            return x, done, False
+        m = min(restart, maxiter - done)
+        basis = np.empty((m + 1, x.size))
+        precond_basis = np.empty((m, x.size))
+        h = np.zeros((m + 1, m))
+        cos, sin = np.zeros(m), np.zeros(m)
+        g = np.zeros(m + 1)
+        g[0] = beta
+        basis[0] = r / beta
+        k = 0
+        for j in range(m):
+            precond_basis[j] = precond(basis[j])
+            w = matrix @ precond_basis[j]
+            for i in range(j + 1):  # modified Gram-Schmidt
+                h[i, j] = basis[i] @ w
+                w -= h[i, j] * basis[i]
+            norm_w = float(np.linalg.norm(w))
+            h[j + 1, j] = norm_w
+            if norm_w > 0.0:
+                basis[j + 1] = w / norm_w
+            for i in range(j):  # the earlier Givens rotations, on the new column
+                h[i, j], h[i + 1, j] = cos[i] * h[i, j] + sin[i] * h[i + 1, j], -sin[i] * h[i, j] + cos[i] * h[i + 1, j]
+            denom = float(np.hypot(h[j, j], h[j + 1, j]))
+            if denom == 0.0:  # breakdown: the preconditioned matrix is singular on this subspace
+                return x, done, False
+            cos[j], sin[j] = h[j, j] / denom, h[j + 1, j] / denom
+            h[j, j], h[j + 1, j] = denom, 0.0
+            g[j], g[j + 1] = cos[j] * g[j], -sin[j] * g[j]
+            k = j + 1
+            done += 1
+            if abs(g[j + 1]) <= rtol * bnorm or norm_w == 0.0:  # converged, or the Krylov space is exhausted
+                break
+        y = solve_triangular(h[:k, :k], g[:k])
+        x = x + y @ precond_basis[:k]
 
 
 def sample_lognormal_matrix(matrix: sp.csc_matrix, sigma: np.ndarray, rng: np.random.Generator,

@@ -131,6 +131,26 @@ def test_iterative_background_solve_matches_direct():
     assert max(solver.iterations) < 50
 
 
+def test_fgmres_restarts_and_reports_non_convergence():
+    from lca.engine.iterative import fgmres
+
+    a, _ = _synthetic_background(400, seed=3)
+    rng = np.random.default_rng(1)
+    f = rng.uniform(0, 1, a.shape[0])
+    direct = spla.spsolve(a.tocsr(), f)
+    # no preconditioner and short cycles: several restarts, still the direct solution
+    x, its, ok = fgmres(a, f, np.zeros_like(f), lambda v: v, rtol=1e-12, maxiter=500, restart=5)
+    assert ok and its > 5
+    assert np.linalg.norm(x - direct) <= 1e-10 * np.linalg.norm(direct)
+    # the exact inverse as preconditioner: one iteration
+    lu = spla.splu(a.tocsc())
+    x, its, ok = fgmres(a, f, np.zeros_like(f), lu.solve, rtol=1e-12)
+    assert ok and its == 1 and np.allclose(x, direct, rtol=1e-12, atol=0)
+    # too few iterations: reported, not hidden
+    _, its, ok = fgmres(a, f, np.zeros_like(f), lambda v: v, rtol=1e-14, maxiter=2, restart=2)
+    assert not ok and its == 2
+
+
 @pytest.mark.slow
 def test_dask_one_and_two_workers_are_bit_identical():
     from lca.parallel import local_client
