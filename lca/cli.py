@@ -124,7 +124,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from .pipeline import run
-    from .report.atomic import write_text
     from .report.compare import comparison_chart, comparison_table, uneven_gaps
 
     console = _console(args)
@@ -148,10 +147,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
     gaps = uneven_gaps({r.study: r.notes for r in results})
     _print_gaps(console, gaps, "study")
     if args.out:
+        from .report.results_dir import write_analysis
+        from .study import load_study
+
         out = Path(args.out)
-        write_text(out / "compare.csv", table.to_csv(index=False, lineterminator="\n"))
-        write_text(out / "compare.html", comparison_chart(table, gaps=gaps))
-        console.print(f"wrote compare.csv and compare.html in {out}")
+        write_analysis(out, {"compare.csv": table.to_csv(index=False, lineterminator="\n"),
+                             "compare.html": comparison_chart(table, gaps=gaps)},
+                       command="compare", studies=[load_study(p) for p in args.studies],
+                       notes={r.study: r.notes for r in results},
+                       extra_inventories=[Path(p).name for p in args.inventory or ()])
+        console.print(f"wrote compare.csv, compare.html and compare-provenance.json in {out}")
     return 0
 
 
@@ -168,7 +173,12 @@ def _print_gaps(console: Any, gaps: dict[str, list[str]], label: str) -> None:
 
 
 def _progress(args: argparse.Namespace, console: Any, total: int, label: str):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TimeRemainingColumn,
+    )
 
     progress = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
                         TimeRemainingColumn(), console=console, transient=True, disable=args.quiet)
@@ -181,8 +191,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from rich.markup import escape
     from rich.table import Table
 
-    from .report.atomic import write_text
     from .report.compare import comparison_chart, uneven_gaps
+    from .report.results_dir import write_analysis
     from .study import load_study
     from .sweep import run_sweep, scenarios
 
@@ -206,9 +216,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     gaps = uneven_gaps(result.notes)
     _print_gaps(console, gaps, "scenario")
     out = Path(args.out) if args.out else Path("results") / f"{study.name}-sweep"
-    write_text(out / "sweep.csv", result.table.to_csv(index=False, lineterminator="\n"))
-    write_text(out / "sweep.html", comparison_chart(result.table, label="scenario", gaps=gaps))
-    console.print(f"wrote sweep.csv and sweep.html in {out}")
+    write_analysis(out, {"sweep.csv": result.table.to_csv(index=False, lineterminator="\n"),
+                         "sweep.html": comparison_chart(result.table, label="scenario", gaps=gaps)},
+                   command="sweep", studies=[study], notes=result.notes, scenarios=len(gwp),
+                   scaling_parameters=result.scaling, structural_parameters=result.structural)
+    console.print(f"wrote sweep.csv, sweep.html and sweep-provenance.json in {out}")
     return 0
 
 
@@ -235,11 +247,9 @@ def _uncertain_model(args: argparse.Namespace, allow_empty: bool = False) -> tup
 
 def cmd_mc(args: argparse.Namespace) -> int:
     """Monte Carlo over the distributions of the inventory and the study."""
+    import numpy as np
     from rich.table import Table
 
-    import numpy as np
-
-    from .report.atomic import write_text
     from .uncertainty import monte_carlo
 
     console = _console(args)
@@ -281,14 +291,18 @@ def cmd_mc(args: argparse.Namespace) -> int:
     console.print(view)
     console.print("sampled: " + ", ".join(model.labels))
     if args.out:
-        out = Path(args.out)
-        write_text(out / "uncertainty.csv", pct.to_csv(index=False, lineterminator="\n"))
-        write_text(out / "mc-convergence.csv", mc.convergence().to_csv(index=False, lineterminator="\n"))
         import pandas as pd
 
+        from .report.results_dir import write_analysis
+
+        out = Path(args.out)
         samples = pd.DataFrame(mc.total, columns=list(mc.categories))
-        write_text(out / "mc-samples.csv", samples.to_csv(index=False, lineterminator="\n"))
-        console.print(f"wrote uncertainty.csv, mc-convergence.csv, mc-samples.csv in {out}")
+        write_analysis(out, {"uncertainty.csv": pct.to_csv(index=False, lineterminator="\n"),
+                             "mc-convergence.csv": mc.convergence().to_csv(index=False, lineterminator="\n"),
+                             "mc-samples.csv": samples.to_csv(index=False, lineterminator="\n")},
+                       command="mc", studies=[study], seed=args.seed, samples=args.samples, chunk=args.chunk,
+                       background_sampled=bool(args.background), sampled_inputs=list(model.labels))
+        console.print(f"wrote uncertainty.csv, mc-convergence.csv, mc-samples.csv and mc-provenance.json in {out}")
     return 0
 
 
@@ -296,7 +310,6 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     """One-at-a-time tornado, rank correlation and Sobol indices."""
     from rich.table import Table
 
-    from .report.atomic import write_text
     from .uncertainty import monte_carlo, rank_correlation, sobol, tornado
 
     console = _console(args)
@@ -313,9 +326,13 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
                      f"{r['total_order']:.3f}")
     console.print(view)
     if args.out:
+        from .report.results_dir import write_analysis
+
         out = Path(args.out)
-        write_text(out / "sensitivity.csv", merged.to_csv(index=False, lineterminator="\n"))
-        console.print(f"wrote sensitivity.csv in {out}")
+        write_analysis(out, {"sensitivity.csv": merged.to_csv(index=False, lineterminator="\n")},
+                       command="sensitivity", studies=[study], seed=args.seed, samples=args.samples,
+                       sampled_inputs=list(model.labels))
+        console.print(f"wrote sensitivity.csv and sensitivity-provenance.json in {out}")
     return 0
 
 

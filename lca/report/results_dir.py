@@ -26,7 +26,8 @@ from typing import Any
 from ..errors import InputError
 from .atomic import atomic_path, write_text
 
-__all__ = ["write_results", "read_provenance", "verify_outputs", "csv_with_provenance"]
+__all__ = ["write_results", "write_analysis", "analysis_provenance", "read_provenance", "verify_outputs",
+           "csv_with_provenance"]
 
 PROVENANCE = "provenance.json"
 
@@ -90,6 +91,45 @@ def write_results(
     return written
 
 
+def write_analysis(out: Path, files: dict[str, str], *, command: str, studies: Iterable[Any],
+                   seed: int | None = None, notes: dict[str, list[str]] | None = None,
+                   **extra: Any) -> list[Path]:
+    """Write the outputs of an analysis (compare, sweep, mc, sensitivity), then its provenance.
+
+    ``<command>-provenance.json`` comes last, as for a run (a separate name, so
+    that ``lca mc --out`` into a run's folder keeps the run's own
+    ``provenance.json``): the command, each study's
+    file and sha256, the inventory folders, package versions, the seed, the
+    notes, any ``extra`` settings (samples, chunk ...) and the sha256 of every
+    file written, so ``verify_outputs`` detects a file changed or left from
+    an interrupted run.
+    """
+    from ..pipeline import package_versions
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = [write_text(out / name, text) for name, text in files.items()]
+    provenance: dict[str, Any] = {
+        "command": command,
+        "studies": [{"study": s.name, "study_file": s.path.name if s.path else None, "study_sha256": s.content_hash,
+                     "inventory_folders": [f.name for f in s.inventory_folders()] + ["bundled"]} for s in studies],
+        "versions": package_versions(),
+        "seed": seed,
+        **extra,
+    }
+    if notes is not None:
+        provenance["notes"] = notes
+    provenance["outputs"] = {p.name: _sha256(p) for p in written}
+    written.append(write_text(out / analysis_provenance(command), json.dumps(provenance, indent=2, sort_keys=True)
+                              + "\n"))
+    return written
+
+
+def analysis_provenance(command: str) -> str:
+    """File name of the provenance of analysis ``command`` (e.g. ``mc-provenance.json``)."""
+    return f"{command}-provenance.json"
+
+
 def load_report_data(folder: Path) -> Any:
     """Rebuild the :class:`ReportData` of a results folder from its files."""
     import pandas as pd
@@ -111,19 +151,19 @@ def load_report_data(folder: Path) -> Any:
                       prov.get("sources", []), market, unc)
 
 
-def read_provenance(folder: Path) -> dict[str, Any]:
-    path = Path(folder) / PROVENANCE
+def read_provenance(folder: Path, name: str = PROVENANCE) -> dict[str, Any]:
+    path = Path(folder) / name
     if not path.is_file():
-        raise InputError("not an ai-lca results folder (no provenance.json)", file=folder)
+        raise InputError(f"not an ai-lca results folder (no {name})", file=folder)
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except ValueError as exc:
-        raise InputError(f"provenance.json is not valid JSON: {exc}", file=path) from None
+        raise InputError(f"{name} is not valid JSON: {exc}", file=path) from None
 
 
-def verify_outputs(folder: Path) -> list[str]:
-    """Names of outputs whose content no longer matches the hash provenance.json recorded."""
-    prov = read_provenance(folder)
+def verify_outputs(folder: Path, name: str = PROVENANCE) -> list[str]:
+    """Names of outputs whose content no longer matches the hash the provenance file ``name`` recorded."""
+    prov = read_provenance(folder, name)
     bad = []
     for name, digest in prov.get("outputs", {}).items():
         path = Path(folder) / name

@@ -39,6 +39,9 @@ def test_compare_writes_table_and_chart(home, tmp_path):
     assert set(table["study"]) == {"pat21-t5", "pat21-meena"}
     assert "gwp100 [kg CO2e]" in out
     assert "<svg" in (tmp_path / "compare.html").read_text()
+    from lca.report.results_dir import verify_outputs
+
+    assert verify_outputs(tmp_path, "compare-provenance.json") == []
 
 
 def test_run_formats_and_report(home, tmp_path):
@@ -82,12 +85,30 @@ def test_sweep_mc_sensitivity_commands(home, tmp_path):
     assert code == 2 and "nothing to sample" in err
     code, _, err = _main("sweep", str(SCENARIOS / "bloom-176b.yaml"))
     assert code == 2 and "no 'sweep' section" in err
+    # every analysis folder carries its provenance, written last, with the hash of each output
+    import json
+
+    from lca.report.results_dir import verify_outputs
+
+    for folder, command in (("sw", "sweep"), ("mc", "mc"), ("se", "sensitivity")):
+        name = f"{command}-provenance.json"
+        prov = json.loads((tmp_path / folder / name).read_text())
+        assert prov["command"] == command and len(prov["studies"][0]["study_sha256"]) == 64
+        assert prov["versions"]["bw2calc"] and set(prov["outputs"]) == \
+            {p.name for p in (tmp_path / folder).iterdir()} - {name}
+        assert verify_outputs(tmp_path / folder, name) == []
+    assert json.loads((tmp_path / "mc" / "mc-provenance.json").read_text())["seed"] == 3
+    (tmp_path / "mc" / "uncertainty.csv").write_text("tampered\n")
+    assert verify_outputs(tmp_path / "mc", "mc-provenance.json") == ["uncertainty.csv"]
 
 
 def test_report_shows_uncertainty_bands(home, tmp_path):
     study = str(SCENARIOS / "llama-3.1-8b-service.yaml")
     assert _main("run", study, "--out", str(tmp_path), "--home", str(home), "-q")[0] == 0
+    run_provenance = (tmp_path / "provenance.json").read_text()
     assert _main("mc", study, "--samples", "300", "--out", str(tmp_path), "-q")[0] == 0
+    assert (tmp_path / "provenance.json").read_text() == run_provenance  # the run's own is kept
+    assert (tmp_path / "mc-provenance.json").is_file()
     assert _main("report", str(tmp_path), "-q")[0] == 0
     html = (tmp_path / "report.html").read_text()
     assert "<h2>Uncertainty</h2>" in html
