@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
 from .engine.compiled import compile_study, get_path, set_path
 from .errors import StudyError
 from .inventory import Registry
@@ -65,7 +66,8 @@ class SweepResult:
     scaling: list[str]  # parameters evaluated by the parameter map
     structural: list[str]  # parameters compiled per value
     groups: int
-    notes: dict[str, list[str]] = field(default_factory=dict)  # scenario -> notes of its process graph
+    # notes of each compiled variant's process graph, by its structural values ("all scenarios" if none)
+    notes: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _numeric(value: Any) -> bool:
@@ -135,7 +137,8 @@ def run_sweep(
         values = {p: np.array([_canonical(scens[i].overrides[p], p, data, study.path, canonical) for i in members])
                   for p in scaling}
         contrib = compiled.evaluate(values, size=len(members))
-        notes.update({scens[i].name: compiled.notes for i in members})
+        label = ", ".join(f"{p}={first.overrides[p]}" for p in structural if p in first.overrides)
+        notes[label or "all scenarios"] = compiled.notes
         for j, i in enumerate(members):
             for k, cat in enumerate(compiled.categories):
                 total = sum(float(c[j, k].sum()) for c in contrib.values())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -39,8 +40,6 @@ def uneven_gaps(notes: dict[str, list[str]]) -> dict[str, list[str]]:
     present in some of the compared items only makes their totals not
     comparable on that point; these are the gaps to show next to the numbers.
     """
-    import re
-
     from ..graph import coverage_gaps
 
     def key(gap: str) -> str:  # the same gap for another record id is the same gap
