@@ -578,7 +578,7 @@ def build_parser() -> argparse.ArgumentParser:
     mc.add_argument("--samples", type=int, default=10000)
     mc.add_argument("--seed", type=int, default=42)
     mc.add_argument("--chunk", type=int, default=2000, help="samples per task (results depend on seed and chunk)")
-    mc.add_argument("--workers", type=int, help="run on a local Dask cluster of this many processes")
+    mc.add_argument("--workers", type=int, help="run on a local Dask cluster with this many threads")
     mc.add_argument("--scheduler", help="address of a Dask scheduler (tcp://host:port)")
     mc.add_argument("--out", help="folder for uncertainty.csv, mc-convergence.csv, mc-samples.csv")
     mc.add_argument("--background", action="store_true",

@@ -152,13 +152,14 @@ def test_fgmres_restarts_and_reports_non_convergence():
 
 
 @pytest.mark.slow
-def test_dask_one_and_two_workers_are_bit_identical():
+@pytest.mark.parametrize("processes", [False, True], ids=["threads", "processes"])
+def test_dask_one_and_two_workers_are_bit_identical(processes):
     from lca.parallel import local_client
 
     model = build_model(lca.load_study(SCENARIOS / "llama-3.1-8b-service.yaml"))
     single = monte_carlo(model, 4000, seed=11, chunk=500)
     for workers in (1, 2):
-        client = local_client(workers)
+        client = local_client(workers, processes=processes)
         try:
             dist = monte_carlo(model, 4000, seed=11, chunk=500, client=client)
         finally:
