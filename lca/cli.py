@@ -125,13 +125,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     from .pipeline import run
     from .report.compare import comparison_chart, comparison_table, uneven_gaps
+    from .study import load_study
 
     console = _console(args)
+    studies = [load_study(path) for path in args.studies]
     results = []
     with Progress(console=console, transient=True, disable=args.quiet) as progress:
-        task = progress.add_task("running studies", total=len(args.studies))
-        for path in args.studies:
-            results.append(run(path, home=args.home, inventories=args.inventory or ()))
+        task = progress.add_task("running studies", total=len(studies))
+        for study in studies:
+            results.append(run(study, home=args.home, inventories=args.inventory or ()))
             progress.advance(task)
     table = comparison_table(results)
     view = Table(title="comparison (totals)", title_justify="left")
@@ -148,12 +150,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     _print_gaps(console, gaps, "study")
     if args.out:
         from .report.results_dir import write_analysis
-        from .study import load_study
 
         out = Path(args.out)
         write_analysis(out, {"compare.csv": table.to_csv(index=False, lineterminator="\n"),
                              "compare.html": comparison_chart(table, gaps=gaps)},
-                       command="compare", studies=[load_study(p) for p in args.studies],
+                       command="compare", studies=studies,
                        notes={r.study: r.notes for r in results},
                        extra_inventories=[Path(p).name for p in args.inventory or ()])
         console.print(f"wrote compare.csv, compare.html and compare-provenance.json in {out}")

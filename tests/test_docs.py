@@ -35,21 +35,23 @@ def test_custom_inventory_guide_matches_the_tested_fixture():
     assert strip == [{k: v for k, v in r.items() if k != "name"} for r in fixture_p["records"]]
 
 
-def test_cli_reference_is_up_to_date(monkeypatch):
+def _docs_script(name: str):
+    """Import docs/scripts/<name>.py (not a package) as a module."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("make_cli_reference", ROOT / "docs" / "scripts" / "make_cli_reference.py")
+    spec = importlib.util.spec_from_file_location(name, ROOT / "docs" / "scripts" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+def test_cli_reference_is_up_to_date(monkeypatch):
+    module = _docs_script("make_cli_reference")
     monkeypatch.setenv("COLUMNS", "100")
     assert module.render() == (ROOT / "docs" / "cli.md").read_text(), "run python docs/scripts/make_cli_reference.py"
 
 
 def test_validation_page_is_up_to_date(run_study):
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("make_validation", ROOT / "docs" / "scripts" / "make_validation.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = _docs_script("make_validation")
     assert module.render(run_study) == (ROOT / "docs" / "validation.md").read_text(), \
         "run python docs/scripts/make_validation.py"

@@ -36,6 +36,12 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _seal(path: Path, provenance: dict[str, Any], written: list[Path]) -> Path:
+    """Write ``provenance`` with the sha256 of every file ``written``, last, to ``path``."""
+    provenance["outputs"] = {p.name: _sha256(p) for p in written}
+    return write_text(path, json.dumps(provenance, indent=2, sort_keys=True) + "\n")
+
+
 def csv_with_provenance(result: Any) -> str:
     """The impact table as CSV text, with provenance in leading '#' lines (pandas: comment='#')."""
     p = result.provenance
@@ -86,8 +92,7 @@ def write_results(
         data = ReportData.from_result(result)
         data.provenance = {k: v for k, v in provenance.items() if k not in ("rerun", "outputs", "sources", "notes")}
         written += export(data, out, others)
-    provenance["outputs"] = {p.name: _sha256(p) for p in written}
-    written.append(write_text(out / PROVENANCE, json.dumps(provenance, indent=2, sort_keys=True) + "\n"))
+    written.append(_seal(out / PROVENANCE, provenance, written))
     return written
 
 
@@ -119,9 +124,7 @@ def write_analysis(out: Path, files: dict[str, str], *, command: str, studies: I
     }
     if notes is not None:
         provenance["notes"] = notes
-    provenance["outputs"] = {p.name: _sha256(p) for p in written}
-    written.append(write_text(out / analysis_provenance(command), json.dumps(provenance, indent=2, sort_keys=True)
-                              + "\n"))
+    written.append(_seal(out / analysis_provenance(command), provenance, written))
     return written
 
 
@@ -165,8 +168,8 @@ def verify_outputs(folder: Path, name: str = PROVENANCE) -> list[str]:
     """Names of outputs whose content no longer matches the hash the provenance file ``name`` recorded."""
     prov = read_provenance(folder, name)
     bad = []
-    for name, digest in prov.get("outputs", {}).items():
-        path = Path(folder) / name
+    for output, digest in prov.get("outputs", {}).items():
+        path = Path(folder) / output
         if not path.is_file() or _sha256(path) != digest:
-            bad.append(name)
+            bad.append(output)
     return bad
