@@ -99,7 +99,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise InputError("'lca run' needs a study file (or --check RESULT_DIR)", valid="lca run STUDY.yaml")
     inventories = [Path(i) for i in (args.inventory or ())]
     formats = _formats(args.format)
-    result = run(args.scenario, home=args.home, inventories=inventories)
+    result = run(args.scenario, home=args.home, inventories=inventories, brightway_dir=args.brightway_dir)
     out = Path(args.out) if args.out else Path("results") / result.study
     written = write_results(result, out, study_path=Path(args.scenario), inventories=inventories, formats=formats)
     print_summary(result, console, verbose=args.verbose)
@@ -133,7 +133,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     with Progress(console=console, transient=True, disable=args.quiet) as progress:
         task = progress.add_task("running studies", total=len(studies))
         for study in studies:
-            results.append(run(study, home=args.home, inventories=args.inventory or ()))
+            results.append(run(study, home=args.home, inventories=args.inventory or (), brightway_dir=args.brightway_dir))
             progress.advance(task)
     table = comparison_table(results)
     view = Table(title="comparison (totals)", title_justify="left")
@@ -239,7 +239,7 @@ def _uncertain_model(args: argparse.Namespace, allow_empty: bool = False) -> tup
     from .uncertainty import build_model
 
     study = load_study(args.scenario)
-    model = build_model(study, home=getattr(args, "home", None))
+    model = build_model(study, home=getattr(args, "home", None), brightway_dir=getattr(args, "brightway_dir", None))
     if not model.inputs and not allow_empty:
         raise InputError("nothing to sample: no value used by this study carries a distribution",
                          file=args.scenario, hint="give 'range'/'distribution' to inventory values (assumptions)")
@@ -269,7 +269,8 @@ def cmd_mc(args: argparse.Namespace) -> int:
         from .inventory import Registry
 
         graph = build_graph(study, Registry(study.inventory_folders()))
-        background = BackgroundSampler(study, graph, model.compiled.nodes, args.seed, home=args.home)
+        background = BackgroundSampler(study, graph, model.compiled.nodes, args.seed, home=args.home,
+                                       brightway_dir=args.brightway_dir)
     client = _client(args)
     progress, advance = _progress(args, console, args.samples, "Monte Carlo")
     try:
@@ -372,7 +373,7 @@ def _check(args: argparse.Namespace, console: Any) -> int:
     if study is None or not study.is_file():
         study = folder / "study.yaml"
     inventories = [(folder / i).resolve() for i in rerun.get("inventories", [])]
-    result = run(study, home=args.home, inventories=inventories)
+    result = run(study, home=args.home, inventories=inventories, brightway_dir=args.brightway_dir)
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp)
         write_results(result, fresh, study_path=study, inventories=inventories)
@@ -523,6 +524,9 @@ def cmd_inventory(args: argparse.Namespace) -> int:
 
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--home", help="ai-lca home folder (default: $LCA_HOME or the user data folder)")
+    p.add_argument("--brightway-dir", metavar="DIR",
+                   help="your own Brightway folder, for studies linked to a background database "
+                        "(default: $BRIGHTWAY2_DIR, else Brightway's folder)")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     p.add_argument("-v", "--verbose", action="store_true", help="print more detail")

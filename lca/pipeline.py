@@ -62,6 +62,7 @@ def run(
     home: str | Path | None = None,
     inventories: Iterable[str | Path] = (),
     categories: Iterable[str] = CATEGORIES,
+    brightway_dir: str | Path | None = None,
 ) -> Result:
     """Run a study and return its :class:`~lca.results.Result`.
 
@@ -75,10 +76,15 @@ def run(
         Extra inventory folders; they override the study's and the bundled ones.
     categories : iterable of str
         Impact categories to compute (default: all four).
+    brightway_dir : path, optional
+        Your own Brightway folder, for a study linked to a background
+        database (default: ``$BRIGHTWAY2_DIR``, else Brightway's folder). A
+        study can name a project there, never a folder.
     """
     study, registry, graph = prepare(study, inventories)
     cats = list(categories)
-    solution = run_graph(graph, database_name(study.name), home=home, categories=cats, background=study.background)
+    solution = run_graph(graph, database_name(study.name), home=home, categories=cats,
+                         background=study.background, brightway_dir=brightway_dir)
     table = build_table(study.name, graph, solution.contributions)
     activity = build_activity(graph, solution.supply)
     grid_rows = activity[activity["kind"] == "grid"]

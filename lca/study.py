@@ -266,11 +266,21 @@ class BackgroundMethod(Strict):
 class Background(Strict):
     """Link the foreground to a background database in a user's own Brightway project."""
 
-    project: str
+    project: str  # a project in the user's own Brightway folder (BRIGHTWAY2_DIR), never a folder to open
     database: str
-    brightway_dir: str | None = None  # default: the user's BRIGHTWAY2_DIR or Brightway's folder
     methods: dict[Literal["gwp100", "water", "adpe", "pe"], BackgroundMethod]
     links: dict[Literal["grid", "server", "accelerator"], ActivityRef]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_folder(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "brightway_dir" in data:
+            raise ValueError(
+                "a study may name a Brightway project, never a folder for Brightway to open (Brightway "
+                "unpickles what it finds there); drop 'brightway_dir' and set BRIGHTWAY2_DIR, "
+                "'lca run --brightway-dir DIR' or lca.run(..., brightway_dir=DIR)"
+            )
+        return data
 
     @model_validator(mode="after")
     def _all_methods(self) -> "Background":

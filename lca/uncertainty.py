@@ -73,7 +73,7 @@ class UncertainModel:
         return len(self.compiled.uncertain) + len(self.parameters)
 
 
-def build_model(study: Any, registry: Any = None, home: Any = None) -> UncertainModel:
+def build_model(study: Any, registry: Any = None, home: Any = None, brightway_dir: Any = None) -> UncertainModel:
     """Compile ``study`` with every default parameter that has a distribution."""
     from .graph import build_graph
     from .inventory import Registry
@@ -90,7 +90,8 @@ def build_model(study: Any, registry: Any = None, home: Any = None) -> Uncertain
     from .study import study_from_dict
 
     explicit = study_from_dict(data, path=study.path)
-    compiled = compile_study(explicit, registry, parameters=sorted(defaults), home=home)
+    compiled = compile_study(explicit, registry, parameters=sorted(defaults), home=home,
+                             brightway_dir=brightway_dir)
     labels = [e["label"] for e in compiled.uncertain] + sorted(defaults)
     return UncertainModel(compiled, {k: defaults[k] for k in sorted(defaults)}, labels)
 

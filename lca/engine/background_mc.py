@@ -27,19 +27,19 @@ class BackgroundSampler:
     """Sampled ``H`` matrices of a study linked to a background database."""
 
     def __init__(self, study: Any, graph: Any, nodes: list[str], seed: int, home: Any = None,
-                 rtol: float = 1e-10) -> None:
+                 rtol: float = 1e-10, brightway_dir: Any = None) -> None:
         self._stack = contextlib.ExitStack()
         self.study, self.nodes, self.seed = study, nodes, seed
-        self._open(graph, home, rtol)
+        self._open(graph, home, rtol, brightway_dir)
 
-    def _open(self, graph: Any, home: Any, rtol: float) -> None:
+    def _open(self, graph: Any, home: Any, rtol: float, brightway_dir: Any) -> None:
         from .background import background_ids, setup_background_project
         from .home import brightway, quiet, user_brightway_dir
         from .setup import category_method
 
         bg = self.study.background
         bd, bc, _ = self._stack.enter_context(
-            brightway(home, base_dir=bg.brightway_dir or user_brightway_dir(), project=bg.project))
+            brightway(home, base_dir=user_brightway_dir(brightway_dir), project=bg.project))
         setup_background_project(bd, bg)
         links = background_ids(bd, graph, bg.database)
         self.links = [(self.nodes.index(node), bg_id) for node, (_d, _c, bg_id) in links.items()]

@@ -192,6 +192,7 @@ def compile_study(
     *,
     parameters: list[str] = (),
     home: Any = None,
+    brightway_dir: Any = None,
 ) -> CompiledStudy:
     """Compile ``study`` (a Study or its raw dict) and the scaling ``parameters`` it should vary.
 
@@ -226,7 +227,7 @@ def compile_study(
         demands[phase] = f
     h = np.zeros_like(b)
     if graph_study.background is not None:
-        h = _background_vectors(graph, graph_study, nodes, home)
+        h = _background_vectors(graph, graph_study, nodes, home, brightway_dir)
     embodied = np.array([graph.nodes[n].get("scope") == "embodied" for n in nodes])
     grid = np.array([graph.nodes[n].get("kind") == "grid" for n in nodes])
     compiled = CompiledStudy(graph_study.name, nodes, a, b, h, demands, embodied, grid,
@@ -287,7 +288,8 @@ def _uncertain_entries(graph: nx.DiGraph, index: dict[str, int]) -> list[dict[st
     return out
 
 
-def _background_vectors(graph: nx.DiGraph, study: Any, nodes: list[str], home: Any) -> np.ndarray:
+def _background_vectors(graph: nx.DiGraph, study: Any, nodes: list[str], home: Any,
+                        brightway_dir: Any = None) -> np.ndarray:
     """Cumulative impact per unit of the background activity each linked node takes (once)."""
     from .background import background_ids, setup_background_project
     from .home import brightway, quiet, user_brightway_dir
@@ -295,7 +297,7 @@ def _background_vectors(graph: nx.DiGraph, study: Any, nodes: list[str], home: A
 
     bg = study.background
     h = np.zeros((len(CATEGORIES), len(nodes)))
-    with brightway(home, base_dir=bg.brightway_dir or user_brightway_dir(), project=bg.project) as (bd, bc, _):
+    with brightway(home, base_dir=user_brightway_dir(brightway_dir), project=bg.project) as (bd, bc, _):
         setup_background_project(bd, bg)
         links = background_ids(bd, graph, bg.database)
         if not links:

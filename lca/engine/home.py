@@ -111,8 +111,15 @@ def home_lock(home: Path) -> FileLock:
     return FileLock(str(home / "project.lock"), timeout=LOCK_TIMEOUT_S)
 
 
-def user_brightway_dir() -> Path:
-    """The user's own Brightway folder: their BRIGHTWAY2_DIR, else Brightway's default."""
+def user_brightway_dir(explicit: str | Path | None = None) -> Path:
+    """The user's own Brightway folder: ``explicit`` (an API argument or ``--brightway-dir``),
+    else their BRIGHTWAY2_DIR, else Brightway's default.
+
+    Never a folder named by a study: Brightway unpickles files and database
+    fields of the folder it opens, so only the user chooses it.
+    """
+    if explicit is not None:
+        return Path(explicit).expanduser().resolve()
     if _ORIGINAL_ENV.get("BRIGHTWAY2_DIR"):
         return Path(str(_ORIGINAL_ENV["BRIGHTWAY2_DIR"]))
     return Path(platformdirs.user_data_dir("Brightway3", "pylca"))
@@ -144,7 +151,7 @@ def brightway(
         target.mkdir(parents=True, exist_ok=True)
     elif not (target / "projects.db").exists():
         raise EngineError("no Brightway projects found in this folder", file=target,
-                          hint="give background.brightway_dir, the folder that holds projects.db")
+                          hint="point BRIGHTWAY2_DIR (or --brightway-dir) at the folder that holds projects.db")
     project_name = project or PROJECT
     lock_obj = home_lock(home_path) if lock else contextlib.nullcontext()
     try:

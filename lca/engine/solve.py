@@ -150,6 +150,7 @@ def run_graph(
     home: Any = None,
     categories: list[str] | None = None,
     background: Any = None,
+    brightway_dir: Any = None,
 ) -> Solution:
     """Write ``graph`` as Brightway database ``db`` and solve it.
 
@@ -171,7 +172,7 @@ def run_graph(
             ensure_setup(bd)
             ids = write_graph(bd, graph, db)
             return solve_graph(bc, graph, ids, cats)
-    base = background.brightway_dir or user_brightway_dir()
+    base = user_brightway_dir(brightway_dir)
     with brightway(home, base_dir=base, project=background.project) as (bd, bc, _home):
         setup_background_project(bd, background)
         links = background_ids(bd, graph, background.database)

@@ -74,7 +74,6 @@ training: {{accelerator_hours: 1000, average_power: 400 W}}
 background:
   project: user-bg
   database: bg
-  brightway_dir: {base.as_posix()}
   methods:
     gwp100: {{method: [test, gwp]}}
     water: {{method: [test, water], factor: 1000}}
@@ -91,7 +90,7 @@ def test_linked_background_by_hand(tmp_path, home):
     base = tmp_path / "user-brightway"
     _build_user_project(base)
     study = _linked_study(tmp_path / "linked.yaml", base, "linked-test")
-    result = lca.run(study, home=home)
+    result = lca.run(study, home=home, brightway_dir=base)
     hours = 6 * 8766.0
     metered = 1000 * 0.4 * 1.10
     expected = {
@@ -128,12 +127,11 @@ training: {{accelerator_hours: 10, average_power: 400 W}}
 background:
   project: nope
   database: bg
-  brightway_dir: {base.as_posix()}
   methods: {{gwp100: {{method: [a]}}, water: {{method: [a]}}, adpe: {{method: [a]}}, pe: {{method: [a]}}}}
   links: {{grid: {{code: elec}}}}
 """)
     with pytest.raises(lca.EngineError, match="project 'nope' not found"):
-        lca.run(study, home=home)
+        lca.run(study, home=home, brightway_dir=base)
 
 
 def test_background_monte_carlo_samples_match_direct_solves(tmp_path, home):
@@ -166,9 +164,9 @@ def test_background_monte_carlo_samples_match_direct_solves(tmp_path, home):
                                             update=False)
     path = _linked_study(tmp_path / "linked.yaml", base, "linked-mc")
     study = load_study(path)
-    model = build_model(study, home=home)
+    model = build_model(study, home=home, brightway_dir=base)
     graph = build_graph(study, Registry())
-    with BackgroundSampler(study, graph, model.compiled.nodes, seed=5, home=home) as sampler:
+    with BackgroundSampler(study, graph, model.compiled.nodes, seed=5, home=home, brightway_dir=base) as sampler:
         static = sampler.static_h()
         assert np.allclose(static, model.compiled.H, rtol=1e-6)
         for _ in range(5):
