@@ -195,7 +195,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from .report.compare import comparison_chart, uneven_gaps
     from .report.results_dir import write_analysis
     from .study import load_study
-    from .sweep import run_sweep, scenarios
+    from .analysis.sweep import run_sweep, scenarios
 
     console = _console(args)
     study = load_study(args.scenario)
@@ -227,7 +227,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def _client(args: argparse.Namespace) -> Any:
     if args.scheduler or args.workers:
-        from .parallel import local_client
+        from .analysis.dask import local_client
 
         return local_client(args.workers or 2, args.scheduler)
     return None
@@ -236,7 +236,7 @@ def _client(args: argparse.Namespace) -> Any:
 def _uncertain_model(args: argparse.Namespace, allow_empty: bool = False) -> tuple[Any, Any]:
     """The study of ``args.scenario`` and what Monte Carlo samples in it (an error if nothing)."""
     from .study import load_study
-    from .uncertainty import build_model
+    from .analysis.montecarlo import build_model
 
     study = load_study(args.scenario)
     model = build_model(study, home=getattr(args, "home", None), brightway_dir=getattr(args, "brightway_dir", None))
@@ -251,7 +251,7 @@ def cmd_mc(args: argparse.Namespace) -> int:
     import numpy as np
     from rich.table import Table
 
-    from .uncertainty import monte_carlo
+    from .analysis.montecarlo import monte_carlo
 
     console = _console(args)
     if args.samples < 2:
@@ -264,7 +264,7 @@ def cmd_mc(args: argparse.Namespace) -> int:
                              file=args.scenario)
         if args.workers or args.scheduler:
             raise InputError("--background runs in one process (the Brightway project is local to this machine)")
-        from .engine.background_mc import BackgroundSampler
+        from .analysis.background_mc import BackgroundSampler
         from .graph import build_graph
         from .inventory import Registry
 
@@ -312,7 +312,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     """One-at-a-time tornado, rank correlation and Sobol indices."""
     from rich.table import Table
 
-    from .uncertainty import monte_carlo, rank_correlation, sobol, tornado
+    from .analysis.montecarlo import monte_carlo
+    from .analysis.sensitivity import rank_correlation, sobol, tornado
 
     console = _console(args)
     study, model = _uncertain_model(args)

@@ -1,4 +1,4 @@
-"""Run a study end to end: study -> graph -> Brightway -> result table."""
+"""Run a study end to end: study -> activity -> graph -> Brightway -> result table (+ Monte Carlo)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,23 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from .activity import COMPONENT_LABELS, NARROW, Activity
+from .analysis.compiled import compile_graph
+from .analysis.montecarlo import build_model, monte_carlo
 from .engine import database_name, run_graph
-from .graph import build_graph
+from .graph import ProcessGraph, build_graph
 from .inventory import CATEGORIES, Registry
 from .results import Result, build_activity, build_table, market_based_table
 from .study import Study, load_study
 
-__all__ = ["run", "prepare", "package_versions"]
+__all__ = ["run", "prepare", "package_versions", "functional_units", "boundary", "DEFAULT_SAMPLES", "DEFAULT_SEED"]
 
-_PACKAGES = ("ai-lca", "bw2data", "bw2calc", "bw2io", "bw_processing", "numpy", "scipy", "pandas", "networkx", "pint", "pydantic")
+_PACKAGES = ("ai-lca", "bw2data", "bw2calc", "bw2io", "bw_processing", "numpy", "scipy", "pandas", "networkx", "pint",
+             "pydantic")
+DEFAULT_SAMPLES = 1000  # Monte Carlo samples drawn by every run (the static result is reported beside them)
+DEFAULT_SEED = 42
 
 
 def package_versions() -> dict[str, str]:
@@ -29,15 +37,16 @@ def package_versions() -> dict[str, str]:
     return out
 
 
-def functional_units(study: Study) -> list[dict[str, Any]]:
+def functional_units(study: Study, activity: Activity) -> list[dict[str, Any]]:
     """The functional units a study supports, with the amount of each in the study."""
     units: list[dict[str, Any]] = [{"name": "life cycle", "phases": "all", "amount": 1.0}]
     if study.training is not None:
         units.append({"name": "training run", "phases": ["training"], "amount": 1.0})
     inf = study.inference
     if inf is not None:
-        requests = inf.total_requests
+        requests = float(activity.values[activity.phases["inference"].amount])
         units.append({"name": "1,000 requests", "phases": ["inference"], "amount": requests / 1000.0})
+        units.append({"name": "request", "phases": ["inference"], "amount": requests})
         if inf.modelled:
             tokens = requests * (int(inf.prompt_tokens) + int(inf.output_tokens))  # type: ignore[arg-type]
             units.append({"name": "million tokens", "phases": ["inference"], "amount": tokens / 1e6})
@@ -47,7 +56,21 @@ def functional_units(study: Study) -> list[dict[str, Any]]:
     return units
 
 
-def prepare(study: Study | str | Path, inventories: Iterable[str | Path] = ()) -> tuple[Study, Registry, Any]:
+def boundary(activity: Activity) -> list[dict[str, Any]]:
+    """Energy per unit of each phase by boundary component [kWh], with the narrow and comprehensive sums.
+
+    The narrow boundary is the active accelerators alone; the comprehensive
+    one adds the host, idle capacity and datacenter overhead.
+    """
+    rows = []
+    for name, phase in activity.phases.items():
+        for comp, q in phase.energy.items():
+            rows.append({"phase": name, "per": phase.unit, "component": str(comp), "label": COMPONENT_LABELS[comp],
+                         "energy_kwh": float(activity.values[q]), "narrow": comp in NARROW})
+    return rows
+
+
+def prepare(study: Study | str | Path, inventories: Iterable[str | Path] = ()) -> tuple[Study, Registry, ProcessGraph]:
     """Load and validate everything a run needs, without touching Brightway."""
     if not isinstance(study, Study):
         study = load_study(study)
@@ -63,6 +86,8 @@ def run(
     inventories: Iterable[str | Path] = (),
     categories: Iterable[str] = CATEGORIES,
     brightway_dir: str | Path | None = None,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = DEFAULT_SEED,
 ) -> Result:
     """Run a study and return its :class:`~lca.results.Result`.
 
@@ -80,38 +105,71 @@ def run(
         Your own Brightway folder, for a study linked to a background
         database (default: ``$BRIGHTWAY2_DIR``, else Brightway's folder). A
         study can name a project there, never a folder.
+    samples : int, default 1000
+        Monte Carlo samples over every uncertain input (defaults and inventory
+        values with a range); the static result is reported beside their
+        median and 95 % interval. 0 skips them.
+    seed : int, default 42
+        Seed of the Monte Carlo samples.
     """
     study, registry, graph = prepare(study, inventories)
     cats = list(categories)
     solution = run_graph(graph, database_name(study.name), home=home, categories=cats,
                          background=study.background, brightway_dir=brightway_dir)
     table = build_table(study.name, graph, solution.contributions)
-    activity = build_activity(graph, solution.supply)
-    grid_rows = activity[activity["kind"] == "grid"]
+    activity_table = build_activity(graph, solution.supply)
+    act = graph.activity
+    if act is None:  # pragma: no cover - build_graph always attaches the activity
+        raise RuntimeError("the process graph has no activity model")
+    mc = None
+    uncertainty = None
+    if samples and (study.background is None or set(cats) == set(CATEGORIES)):
+        h = _link_matrix(graph, solution.link_scores) if study.background is not None else None
+        model = build_model(study, registry, compiled=compile_graph(graph, h))
+        if model.inputs:
+            mc = monte_carlo(model, samples, seed=seed, chunk=min(samples, 2000))
+            uncertainty = mc.percentiles()
+    grid_rows = activity_table[activity_table["kind"] == "grid"]
     provenance = {
         "study": study.name,
         "study_file": study.path.name if study.path else None,
         "study_sha256": study.content_hash,
-        "inventory_folders": [
-            "bundled" if f == registry.bundled else f.name for f in registry.folders
-        ],
+        "inventory_folders": ["bundled" if f == registry.bundled else f.name for f in registry.folders],
         "brightway_database": database_name(study.name),
         "methods": {c: f"('ai-lca', '{c}')" for c in cats},
         "versions": package_versions(),
-        "seed": None,
-        "functional_units": functional_units(study),
+        "seed": seed if mc is not None else None,
+        "samples": len(mc.total) if mc is not None else 0,
+        "monte_carlo_parameters": list(mc.labels) if mc is not None else [],
+        "functional_units": functional_units(study, act),
         "energy_at_meter_kwh": float(grid_rows["amount"].sum()),
         "energy_at_meter_by_phase_kwh": {p: float(v) for p, v in grid_rows.groupby("phase")["amount"].sum().items()},
-        "phases": graph.graph.get("phase_sources", {}),
+        "phases": {name: phase.source for name, phase in act.phases.items()},
+        "boundary": boundary(act),
+        "assumptions": [q.to_dict() for q in act.defaults],
+        "quantities": [act.quantity(n).to_dict() for n in (*act.inputs, *act.derived)
+                       if np.ndim(act.values.get(n, 0.0)) == 0 and not isinstance(act.values.get(n), str)],
     }
     return Result(
         study=study.name,
         table=table,
-        activity=activity,
+        activity=activity_table,
         scores=solution.scores,
-        notes=list(graph.graph["notes"]),
+        notes=list(graph.notes),
         sources=registry.sources(),
         provenance=provenance,
         graph=graph,
         market_table=market_based_table(graph, table),
+        uncertainty=uncertainty,
+        monte_carlo=mc,
     )
+
+
+def _link_matrix(graph: ProcessGraph, scores: dict[tuple[str, str], float]) -> np.ndarray:
+    nodes = sorted(graph.nodes)
+    h = np.zeros((len(CATEGORIES), len(nodes)))
+    for (node, cat), score in scores.items():
+        if cat in CATEGORIES:
+            h[CATEGORIES.index(cat), nodes.index(node)] = score
+    return h
+

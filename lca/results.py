@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import networkx as nx
 import pandas as pd
 
+from .activity import Note
+from .graph import NodeKind, ProcessGraph
 from .units import CATEGORY_UNITS
 
 __all__ = ["Result", "TABLE_COLUMNS", "build_table", "build_activity", "market_based_table"]
@@ -15,6 +16,7 @@ __all__ = ["Result", "TABLE_COLUMNS", "build_table", "build_activity", "market_b
 TABLE_COLUMNS = [
     "study",
     "phase",
+    "component",
     "activity",
     "process",
     "scope",
@@ -26,8 +28,13 @@ TABLE_COLUMNS = [
 ]
 
 
-def build_table(study: str, graph: nx.DiGraph, contributions: list[dict[str, Any]]) -> pd.DataFrame:
-    """The tidy impact table: one row per (phase, activity, process, scope, category)."""
+def build_table(study: str, graph: ProcessGraph, contributions: list[dict[str, Any]]) -> pd.DataFrame:
+    """The tidy impact table: one row per (phase, component, process, scope, category).
+
+    ``component`` is the boundary component (accelerators, host, idle, it,
+    overhead, embodied, other) of the phase's first-tier input the row is
+    under; ``activity`` its process name.
+    """
     rows = []
     for c in contributions:
         node = graph.nodes[c["process"]]
@@ -35,6 +42,7 @@ def build_table(study: str, graph: nx.DiGraph, contributions: list[dict[str, Any
             {
                 "study": study,
                 "phase": c["phase"],
+                "component": str(graph.component_of(c["activity"])),
                 "activity": graph.nodes[c["activity"]]["name"],
                 "process": node["name"],
                 "scope": node["scope"] or "operational",
@@ -49,7 +57,7 @@ def build_table(study: str, graph: nx.DiGraph, contributions: list[dict[str, Any
     return table.sort_values(["category", "phase", "activity_id", "process_id"], kind="stable").reset_index(drop=True)
 
 
-def market_based_table(graph: nx.DiGraph, table: pd.DataFrame) -> pd.DataFrame | None:
+def market_based_table(graph: ProcessGraph, table: pd.DataFrame) -> pd.DataFrame | None:
     """The gwp100 rows with market-based (contractual) grid factors, GHG Protocol scope 2.
 
     The direct contribution of a grid-mix process is ``factor x supply``, and
@@ -60,7 +68,7 @@ def market_based_table(graph: nx.DiGraph, table: pd.DataFrame) -> pd.DataFrame |
     """
     ratios = {}
     for node, data in graph.nodes(data=True):
-        if data.get("kind") == "grid" and "market_gwp100" in data:
+        if data.get("kind") == NodeKind.GRID and data.get("market_gwp100") is not None and not data.get("background"):
             location = data["flows"].get("gwp100", 0.0)
             if location <= 0.0:
                 continue
@@ -73,7 +81,7 @@ def market_based_table(graph: nx.DiGraph, table: pd.DataFrame) -> pd.DataFrame |
     return out.reset_index(drop=True)
 
 
-def build_activity(graph: nx.DiGraph, supply: list[dict[str, Any]]) -> pd.DataFrame:
+def build_activity(graph: ProcessGraph, supply: list[dict[str, Any]]) -> pd.DataFrame:
     """Activity levels (supply) of every process, per phase."""
     rows = [
         {
@@ -81,7 +89,7 @@ def build_activity(graph: nx.DiGraph, supply: list[dict[str, Any]]) -> pd.DataFr
             "process": graph.nodes[s["process"]]["name"],
             "amount": s["amount"],
             "unit": s["unit"],
-            "kind": graph.nodes[s["process"]].get("kind"),
+            "kind": str(graph.nodes[s["process"]].get("kind")),
             "process_id": s["process"],
         }
         for s in supply
@@ -103,23 +111,30 @@ class Result:
         electricity at the meter.
     scores : dict
         Brightway LCA scores per (phase, category) and ('total', category).
-    notes : list of str
-        Modelling notes and assumptions made while building the graph.
+    notes : list of Note
+        Modelling notes (typed: a gap, a default, a link ...); ``str(note)`` is its text.
     sources : list of dict
         Every inventory value used: id, field, value, unit, source, origin.
     provenance : dict
-        Study file and hash, package versions, inventory folders.
+        Study file and hash, package versions, inventory folders, the
+        assumptions (defaults) used, every quantity with its origin, the
+        boundary split.
+    uncertainty : pandas.DataFrame or None
+        Monte Carlo summary per category: the static result beside the
+        median and percentiles (see :meth:`lca.analysis.MonteCarloResult.percentiles`).
     """
 
     study: str
     table: pd.DataFrame
     activity: pd.DataFrame
     scores: dict[tuple[str, str], float]
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     sources: list[dict[str, Any]] = field(default_factory=list)
     provenance: dict[str, Any] = field(default_factory=dict)
-    graph: nx.DiGraph | None = None
+    graph: ProcessGraph | None = None
     market_table: pd.DataFrame | None = None
+    uncertainty: pd.DataFrame | None = None
+    monte_carlo: Any = None
 
     # ------------------------------------------------------------------ views
     def total(self, category: str = "gwp100", *, basis: str = "location") -> float:

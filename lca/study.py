@@ -42,12 +42,10 @@ __all__ = [
     "InferencePhase",
     "HardwareSpec",
     "FunctionalUnit",
+    "EnergySplit",
     "load_study",
     "study_from_dict",
 ]
-
-Fraction = Field(gt=0.0, le=1.0)
-
 
 class FunctionalUnit(Strict):
     """What the results are expressed for."""
@@ -70,6 +68,36 @@ class HardwareSpec(Strict):
 
 Precision = Literal["fp32", "tf32", "bf16", "fp16", "fp8", "int8", "int4"]
 
+EnergyScope = Literal["accelerators", "it", "facility"]
+SCOPE_HELP = ("'accelerators' (the accelerators' own energy or power), 'it' (accelerators + host, "
+              "before datacenter overhead) or 'facility' (at the meter, datacenter overhead included)")
+
+
+class EnergySplit(Strict):
+    """A measured energy given per boundary component (e.g. a published split) [kWh].
+
+    Components left out are not part of the measurement: the host, idle and
+    overhead components are then modelled as for any other phase (overhead
+    from the datacenter's PUE), or reported as not included.
+    """
+
+    accelerators: Q("kWh", ge=0) | None = None
+    host: Q("kWh", ge=0) | None = None
+    idle: Q("kWh", ge=0) | None = None
+    overhead: Q("kWh", ge=0) | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> "EnergySplit":
+        given = self.given()
+        if not given:
+            raise ValueError("give at least one of accelerators, host, idle, overhead")
+        if sum(given.values()) <= 0:
+            raise ValueError("the measured energy is zero")
+        return self
+
+    def given(self) -> dict[str, float]:
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
 
 class PhaseBase(Strict):
     """Fields shared by training and inference."""
@@ -77,22 +105,31 @@ class PhaseBase(Strict):
     grid: str | None = None  # override the study's grid for this phase
     datacenter: str | None = None  # override the study's datacenter for this phase
     accelerator: str | None = None  # override hardware.accelerator for this phase
-    precision: Precision = "bf16"  # number format of the weights / matmuls
+    precision: Precision | None = None  # number format of weights and matmuls (modelled phases; default bf16)
     accelerator_hours: Q("h", gt=0) | None = None
     accelerators: int | None = Field(default=None, gt=0)
     duration: Q("h", gt=0) | None = None
     average_power: Q("W", gt=0) | None = None  # measured mean power per accelerator
-    utilisation: float | None = Field(default=None, ge=0.0, le=1.0)  # of TDP, above idle
-    host_overhead: float = Field(default=0.0, ge=0.0, le=10.0)  # host power / accelerator power
+    load: float | None = Field(default=None, ge=0.0, le=1.0)  # device load: fraction of the idle-to-TDP range
+    energy_scope: EnergyScope | None = None  # what a measured energy or power covers
+    host_overhead: float | None = Field(default=None, ge=0.0, le=10.0)  # host power / accelerator power
     idle_energy: Q("kWh", ge=0) | None = None  # measured idle / provisioned energy (IT)
     load_profile: str | None = None  # CSV (hour, load), relative to the study; needs a grid with a profile
     codecarbon: list[str] | None = None  # CodeCarbon emissions.csv file(s): measured energy of the phase
+    provisioned_idle_hours: Q("h", ge=0) | None = None  # accelerator-hours reserved, idle
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "utilisation" in data:
+            raise ValueError("a phase's 'utilisation' is now 'load' (device load between idle and TDP, 0-1); "
+                             "'hardware.utilisation' stays the share of the hardware's life in use")
+        return data
 
     @field_validator("codecarbon", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
-    provisioned_idle_hours: Q("h", ge=0) | None = None  # accelerator-hours reserved, idle
 
     @model_validator(mode="after")
     def _time_given_once(self) -> "PhaseBase":
@@ -105,10 +142,43 @@ class PhaseBase(Strict):
 
     @model_validator(mode="after")
     def _power_given_once(self) -> "PhaseBase":
-        if self.average_power is not None and self.utilisation is not None:
-            raise ValueError("give either 'average_power' or 'utilisation', not both")
+        if self.average_power is not None and self.load is not None:
+            raise ValueError("give either 'average_power' or 'load', not both")
         if self.idle_energy is not None and self.provisioned_idle_hours is not None:
             raise ValueError("give either 'idle_energy' or 'provisioned_idle_hours', not both")
+        return self
+
+    @property
+    def measured_energy(self) -> "float | EnergySplit | None":
+        """The measured energy of the phase (per run or per request), if any."""
+        return None
+
+    @model_validator(mode="after")
+    def _scope_is_meaningful(self) -> "PhaseBase":
+        measured = self.measured_energy
+        split = isinstance(measured, EnergySplit)
+        if self.codecarbon is not None and self.energy_scope is not None:
+            raise ValueError("'codecarbon' files give the accelerators' (GPU) and the host's (CPU + RAM) energy "
+                             "apart: drop 'energy_scope'")
+        if split and self.energy_scope is not None:
+            raise ValueError("an energy given per component has no 'energy_scope': the components say what it "
+                             "covers")
+        if isinstance(measured, float) and self.energy_scope is None:
+            raise ValueError(f"say what the measured energy covers: 'energy_scope' is {SCOPE_HELP}")
+        if self.energy_scope is not None and measured is None and self.average_power is None:
+            raise ValueError("'energy_scope' says what a measured energy or 'average_power' covers; this phase "
+                             "gives neither")
+        if self.average_power is not None and self.energy_scope == "facility":
+            raise ValueError("'average_power' is power per accelerator; give 'accelerators' or 'it' as its "
+                             "energy_scope (a facility-level figure is an energy: give 'energy')")
+        covers_host = self.energy_scope in ("it", "facility") or (split and measured.host is not None) \
+            or self.codecarbon is not None
+        if self.host_overhead is not None and covers_host:
+            raise ValueError("'host_overhead' adds the host, which the measured figure already includes: drop it")
+        if split and measured.idle is not None and (self.idle_energy is not None
+                                                    or self.provisioned_idle_hours is not None):
+            raise ValueError("the measured energy has an 'idle' component: drop 'idle_energy'/"
+                             "'provisioned_idle_hours'")
         return self
 
     @property
@@ -124,15 +194,16 @@ class PhaseBase(Strict):
 class TrainingPhase(PhaseBase):
     """A training campaign: measured accelerator time, or a model and its tokens.
 
-    Measured: ``accelerator_hours`` (or ``accelerators`` x ``duration``).
-    Modelled: ``tokens`` and ``sequence_length`` with the study's ``model``;
-    the accelerator time follows from the FLOPs and ``mfu`` (model FLOPs
+    Measured: ``accelerator_hours`` (or ``accelerators`` x ``duration``) with
+    ``average_power`` or ``load``, or the measured ``energy``. Modelled:
+    ``tokens`` and ``sequence_length`` with the study's ``model``; the
+    accelerator time follows from the FLOPs and ``mfu`` (model FLOPs
     utilisation) or ``achieved_flops`` (measured FLOP/s per device); with
     ``accelerators`` the wall-clock duration follows too.
     """
 
     name: str = "training"
-    energy: Q("kWh", gt=0) | None = None  # measured IT energy (devices + host), before PUE
+    energy: Q("kWh", gt=0) | EnergySplit | None = None  # measured energy of the run (see energy_scope)
     tokens: float | None = Field(default=None, gt=0)
     sequence_length: int | None = Field(default=None, gt=0)
     target_length: int | None = Field(default=None, gt=0)  # decoder tokens, encoder-decoder models
@@ -143,6 +214,10 @@ class TrainingPhase(PhaseBase):
     @property
     def modelled(self) -> bool:
         return self.tokens is not None
+
+    @property
+    def measured_energy(self) -> "float | EnergySplit | None":
+        return self.energy
 
     @model_validator(mode="after")
     def _needs_time(self) -> "TrainingPhase":
@@ -160,18 +235,25 @@ class TrainingPhase(PhaseBase):
                 raise ValueError("give either 'mfu' or 'achieved_flops', not both")
         else:
             if self.codecarbon is not None and (self.energy is not None or self.average_power is not None
-                                                or self.utilisation is not None):
-                raise ValueError("'codecarbon' gives the measured energy; drop 'energy'/'average_power'/'utilisation'")
+                                                or self.load is not None):
+                raise ValueError("'codecarbon' gives the measured energy; drop 'energy'/'average_power'/'load'")
             if self.total_accelerator_hours is None and self.energy is None and self.codecarbon is None:
                 raise ValueError(
                     "training needs 'accelerator_hours', or 'accelerators' and 'duration', "
                     "or 'tokens' and 'sequence_length' with a model, or the measured 'energy'"
                 )
-            if self.energy is not None and (self.average_power is not None or self.utilisation is not None):
-                raise ValueError("'energy' already gives the energy; drop 'average_power'/'utilisation'")
+            if self.energy is not None and (self.average_power is not None or self.load is not None):
+                raise ValueError("'energy' already gives the energy; drop 'average_power'/'load'")
+            if self.energy is None and self.codecarbon is None and self.average_power is None and self.load is None:
+                raise ValueError("training given by accelerator time needs the device power: 'average_power' "
+                                 "(measured mean W per accelerator) or 'load' (0-1 between idle and TDP)")
             for name in ("sequence_length", "mfu", "achieved_flops", "target_length"):
                 if getattr(self, name) is not None:
                     raise ValueError(f"'{name}' is used only with 'tokens'")
+            if self.recompute != "none":
+                raise ValueError("'recompute' is used only with 'tokens'")
+            if self.precision is not None:
+                raise ValueError("'precision' is used only with 'tokens' (the compute model's peak FLOP/s)")
         return self
 
     @property
@@ -184,9 +266,10 @@ class TrainingPhase(PhaseBase):
 class InferencePhase(PhaseBase):
     """An inference deployment.
 
-    Measured: ``energy_per_request`` (IT energy), optionally with the
-    deployment's accelerator time for the embodied share. Modelled:
-    ``prompt_tokens``, ``output_tokens`` and ``batch_size`` with the study's
+    Measured: ``energy_per_request`` (with its ``energy_scope``), optionally
+    with the deployment's accelerator time for the embodied share; or the
+    deployment's accelerator time with ``average_power`` or ``load``.
+    Modelled: ``prompt_tokens`` and ``output_tokens`` with the study's
     ``model``; prefill and decode energy come from the roofline, and
     ``accelerator_hours`` (or ``accelerators`` x ``duration``) is then the
     provisioned capacity, whose unused part is idle.
@@ -195,18 +278,22 @@ class InferencePhase(PhaseBase):
     name: str = "inference"
     requests: float | None = Field(default=None, gt=0)
     requests_per_day: float | None = Field(default=None, gt=0)
-    energy_per_request: Q("kWh", gt=0) | None = None  # IT energy (devices + host)
+    energy_per_request: Q("kWh", gt=0) | EnergySplit | None = None  # measured energy per request
     prompt_tokens: int | None = Field(default=None, ge=1)
     output_tokens: int | None = Field(default=None, ge=0)
-    batch_size: int = Field(default=1, ge=1)
+    batch_size: int | None = Field(default=None, ge=1)  # default: the largest that fits (see serving)
     devices: int | None = Field(default=None, ge=1)  # devices per model replica
-    kv_precision: Precision = "bf16"
+    kv_precision: Precision | None = None  # number format of the KV cache (default: bf16)
     compute_efficiency: float | None = Field(default=None, gt=0.0, le=1.0)  # prefill MFU
     memory_efficiency: float | None = Field(default=None, gt=0.0, le=1.0)  # decode MBU
 
     @property
     def modelled(self) -> bool:
         return self.prompt_tokens is not None
+
+    @property
+    def measured_energy(self) -> "float | EnergySplit | None":
+        return self.energy_per_request
 
     @property
     def total_requests(self) -> float:
@@ -225,9 +312,15 @@ class InferencePhase(PhaseBase):
                 raise ValueError("'prompt_tokens' needs 'output_tokens'")
             if self.energy_per_request is not None or self.codecarbon is not None:
                 raise ValueError("give either 'energy_per_request' (measured) or prompt/output tokens (modelled)")
+            if self.load is not None:
+                raise ValueError("the compute model gives the device load of every step: drop 'load' "
+                                 "(or give the measured 'average_power')")
             return self
-        if self.output_tokens is not None:
-            raise ValueError("'output_tokens' needs 'prompt_tokens'")
+        for name in ("output_tokens", "batch_size", "devices", "compute_efficiency", "memory_efficiency"):
+            if getattr(self, name) is not None:
+                raise ValueError(f"'{name}' is used only with 'prompt_tokens' (modelled inference)")
+        if self.kv_precision is not None or self.precision is not None:
+            raise ValueError("'precision'/'kv_precision' are used only with 'prompt_tokens' (modelled inference)")
         if self.codecarbon is not None and self.energy_per_request is not None:
             raise ValueError("give either 'codecarbon' or 'energy_per_request', not both")
         if self.energy_per_request is None and self.total_accelerator_hours is None and self.codecarbon is None:
@@ -235,8 +328,12 @@ class InferencePhase(PhaseBase):
                 "inference needs 'energy_per_request', prompt/output tokens with a model, or accelerator time "
                 "('accelerator_hours' or 'accelerators' and 'duration')"
             )
-        if self.energy_per_request is not None and (self.average_power or self.utilisation is not None):
-            raise ValueError("'energy_per_request' already gives the energy; drop 'average_power'/'utilisation'")
+        if self.energy_per_request is not None and (self.average_power or self.load is not None):
+            raise ValueError("'energy_per_request' already gives the energy; drop 'average_power'/'load'")
+        if (self.energy_per_request is None and self.codecarbon is None and self.average_power is None
+                and self.load is None):
+            raise ValueError("inference given by accelerator time needs the device power: 'average_power' "
+                             "(measured mean W per accelerator) or 'load' (0-1 between idle and TDP)")
         return self
 
 

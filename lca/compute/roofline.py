@@ -17,21 +17,14 @@ which the process graph adds).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from .architecture import Architecture
-from .flops import attention_flops_per_token, attended_keys, matmul_flops_per_token, prefill_flops
-from .memory import (
-    kv_cache_bytes,
-    kv_entry_bytes,
-    prefill_bytes,
-    weight_bytes,
-    weights_read_per_step,
-)
+from .memory import kv_cache_bytes, weight_bytes
 from .operational import device_power
+from .serving import devices_to_hold, serving_energy
 
 __all__ = [
     "Device",
@@ -99,12 +92,6 @@ def roofline_time(flops, nbytes, device: Device, devices: int, eff: Efficiency):
     return t, np.minimum(u, 1.0), t_compute >= t_memory
 
 
-def devices_to_hold(nbytes: float, device_memory: float, usable: float = 0.9, power_of_two: bool = True) -> int:
-    """Devices needed to hold ``nbytes`` with ``usable`` of each device's memory [count]."""
-    n = max(1, math.ceil(nbytes / (device_memory * usable)))
-    return 2 ** math.ceil(math.log2(n)) if power_of_two else n
-
-
 @dataclass(frozen=True)
 class RequestEnergy:
     """Energy and time of one request, at the devices (IT, before host and PUE)."""
@@ -144,8 +131,11 @@ def request_energy(
     precision: str = "bf16",
     kv_precision: str = "bf16",
     average_power: float | None = None,
+    memory_usable: float = 0.9,
 ) -> RequestEnergy:
     """Energy of one request served in a batch of ``batch_size`` identical requests.
+
+    A scalar view of :func:`lca.compute.serving.serving_energy`.
 
     Parameters
     ----------
@@ -164,52 +154,33 @@ def request_energy(
         Number formats of weights and KV cache.
     average_power : float, optional
         Measured mean power per device, replacing the utilisation model. [W]
+    memory_usable : float, default 0.9
+        Usable fraction of device memory when ``devices`` is not given
+        (vLLM's default ``gpu_memory_utilization``). [unitless]
     """
     if prompt_tokens < 1 or output_tokens < 0 or batch_size < 1:
         raise ValueError("prompt_tokens >= 1, output_tokens >= 0 and batch_size >= 1 are required")
-    ctx_end = prompt_tokens + output_tokens
-    need = weight_bytes(arch, precision) + batch_size * kv_cache_bytes(arch, ctx_end, kv_precision)
-    n = devices or devices_to_hold(need, device.memory)
-
-    def power(u):
-        if average_power is not None:
-            return np.full_like(np.asarray(u, dtype=float), average_power)
-        return device.idle_power + np.asarray(u) * (device.tdp - device.idle_power)
-
-    # prefill: the whole batch of prompts in one compute-bound pass
-    pf_flops = batch_size * prefill_flops(arch, prompt_tokens)
-    pf_bytes = prefill_bytes(arch, batch_size, prompt_tokens, precision, kv_precision)
-    pf_t, pf_u, _ = roofline_time(pf_flops, pf_bytes, device, n, eff)
-    pf_energy_j = float(pf_t * n * power(pf_u))
-    # decode: one step per output token; step j attends to prompt + j + 1 keys
-    if output_tokens:
-        positions = prompt_tokens + np.arange(output_tokens, dtype=float)
-        keys = np.array([attended_keys(arch, p) for p in positions]) if arch.attention_window else positions + 1
-        step_flops = batch_size * (matmul_flops_per_token(arch) + attention_flops_per_token(arch, 1.0) * keys)
-        kept = keys  # cache read per sequence = attended keys (window-limited)
-        step_bytes = weights_read_per_step(arch, batch_size, precision) + batch_size * kv_entry_bytes(
-            arch, kv_precision
-        ) * (kept + 1.0)
-        t, u, compute_bound = roofline_time(step_flops, step_bytes, device, n, eff)
-        dec_energy_j = float(np.sum(t * n * power(u)))
-        dec_time = float(np.sum(t))
-        mem_bound = float(np.mean(~compute_bound))
-        dec_flops = float(np.sum(step_flops)) / batch_size
-        dec_bytes = float(np.sum(step_bytes)) / batch_size
-    else:
-        dec_energy_j = dec_time = mem_bound = dec_flops = dec_bytes = 0.0
-    j_per_kwh = 3.6e6
+    if devices is None:
+        need = weight_bytes(arch, precision) + batch_size * kv_cache_bytes(arch, prompt_tokens + output_tokens,
+                                                                           kv_precision)
+        devices = int(devices_to_hold(need, device.memory, memory_usable))
+    e = serving_energy(
+        arch, prompt_tokens=prompt_tokens, output_tokens=output_tokens, batch=batch_size, devices=devices,
+        peak_flops=device.peak_flops, bandwidth=device.bandwidth, compute_efficiency=eff.compute,
+        memory_efficiency=eff.memory, tdp=device.tdp, idle_power=device.idle_power, precision=precision,
+        kv_precision=kv_precision, average_power=average_power,
+    )
     return RequestEnergy(
-        prefill_energy=pf_energy_j / batch_size / j_per_kwh,
-        decode_energy=dec_energy_j / batch_size / j_per_kwh,
-        prefill_time=float(pf_t),
-        decode_time=dec_time,
-        device_hours=(float(pf_t) + dec_time) * n / batch_size / 3600.0,
-        devices=n,
-        decode_memory_bound=mem_bound,
-        prefill_flops=pf_flops / batch_size,
-        decode_flops=dec_flops,
-        decode_bytes=dec_bytes,
+        prefill_energy=float(e.prefill_energy[0]),
+        decode_energy=float(e.decode_energy[0]),
+        prefill_time=float(e.prefill_time[0]),
+        decode_time=float(e.decode_time[0]),
+        device_hours=float(e.device_hours[0]),
+        devices=int(devices),
+        decode_memory_bound=float(e.decode_memory_bound[0]),
+        prefill_flops=e.prefill_flops,
+        decode_flops=e.decode_flops,
+        decode_bytes=float(e.decode_bytes[0]),
         output_tokens=output_tokens,
     )
 

@@ -14,12 +14,13 @@ from __future__ import annotations
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from ..errors import EngineError
 from .home import quiet
 from .setup import INDICATORS, category_method, category_records
 
-__all__ = ["find_activity", "setup_background_project", "background_ids"]
+__all__ = ["find_activity", "setup_background_project", "background_ids", "link_scores", "background_matrix"]
 
 
 def find_activity(bd: Any, database: str, ref: dict[str, str]) -> tuple[str, str, int]:
@@ -82,3 +83,43 @@ def background_ids(bd: Any, graph: nx.DiGraph, database: str) -> dict[str, tuple
         for node, data in graph.nodes(data=True)
         if data.get("background")
     }
+
+
+def link_scores(lca: Any, links: dict[str, tuple[str, str, int]], categories: list[str] | tuple[str, ...]
+                ) -> dict[tuple[str, str], float]:
+    """Score per unit of each linked background activity, per category: ``(node, category) -> score``.
+
+    ``lca`` is a ``bw2calc.LCA`` of the project, already factorised; only the
+    demand and the method change between the solves.
+    """
+    out: dict[tuple[str, str], float] = {}
+    for cat in categories:
+        with quiet():
+            lca.switch_method(category_method(cat))
+        for node, (_db, _code, bg_id) in links.items():
+            with quiet():
+                lca.lcia(demand={bg_id: 1.0})
+            out[(node, cat)] = float(lca.score)
+    return out
+
+
+def background_matrix(graph: nx.DiGraph, background: Any, nodes: list[str], *, home: Any = None,
+                      brightway_dir: Any = None, categories: tuple[str, ...] = ()) -> np.ndarray:
+    """Cumulative impact per unit of the background activity each linked node takes (categories x nodes)."""
+    from ..inventory import CATEGORIES
+    from .home import brightway, user_brightway_dir
+
+    cats = tuple(categories) or CATEGORIES
+    h = np.zeros((len(cats), len(nodes)))
+    with brightway(home, base_dir=user_brightway_dir(brightway_dir), project=background.project) as (bd, bc, _):
+        setup_background_project(bd, background)
+        links = background_ids(bd, graph, background.database)
+        if not links:
+            return h
+        first = next(iter(links.values()))[2]
+        with quiet():
+            lca = bc.LCA({first: 1.0}, method=category_method(cats[0]))
+            lca.lci(factorize=True)
+        for (node, cat), score in link_scores(lca, links, cats).items():
+            h[cats.index(cat), nodes.index(node)] = score
+    return h

@@ -52,7 +52,8 @@ def graph_to_data(
             "reference product": attrs["name"],
             "type": "process",
             "ai_lca_scope": attrs.get("scope"),
-            "ai_lca_kind": attrs.get("kind"),
+            "ai_lca_kind": str(attrs.get("kind")),
+            "ai_lca_component": str(attrs["component"]) if attrs.get("component") else None,
             "exchanges": exchanges,
         }
     return data

@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import networkx as nx
 import numpy as np
 
 from ..errors import EngineError
-from ..graph import phase_components
+from ..graph import ProcessGraph, phase_components
+from .background import link_scores
 from .home import quiet
 from .setup import category_method
 
@@ -31,11 +31,12 @@ class Solution:
     supply: list[dict[str, Any]] = field(default_factory=list)
     scores: dict[tuple[str, str], float] = field(default_factory=dict)  # (phase, category) -> score
     component_scores: dict[tuple[str, str, str], float] = field(default_factory=dict)
+    link_scores: dict[tuple[str, str], float] = field(default_factory=dict)  # (node, category) -> per unit
 
 
 def solve_graph(
     bc: Any,
-    graph: nx.DiGraph,
+    graph: ProcessGraph,
     ids: dict[str, int],
     categories: list[str],
     background: dict[str, tuple[str, str, int]] | None = None,
@@ -50,24 +51,18 @@ def solve_graph(
     background = background or {}
     code_of = {v: k for k, v in ids.items()}
     out = Solution()
-    reference = ids[graph.graph["reference"]]
+    reference = ids[graph.reference]
     with quiet():
         lca = bc.LCA({reference: 1.0}, method=category_method(categories[0]))
         lca.lci(factorize=True)  # factorise once: every later demand reuses it
     col_code = {col: code_of[act] for act, col in lca.dicts.activity.items() if act in code_of}
     row_code = {row: code_of[prod] for prod, row in lca.dicts.product.items() if prod in code_of}
-    per_unit: dict[tuple[str, str], float] = {}  # (node, category) -> cumulative score per unit of its bg activity
-    for cat in categories:
-        with quiet():
-            lca.switch_method(category_method(cat))
-        for node, (_db, _code, bg_id) in background.items():
-            with quiet():
-                lca.lcia(demand={bg_id: 1.0})
-            per_unit[(node, cat)] = float(lca.score)
+    per_unit = link_scores(lca, background, categories)  # (node, category) -> score per unit of its bg activity
+    out.link_scores = per_unit
     node_col = {code: col for col, code in col_code.items()}
     tech = lca.technosphere_matrix.tocsc()
-    for phase in graph.graph["phases"]:
-        node, amount = graph.graph["phases"][phase]
+    for phase, ref in graph.phases.items():
+        node, amount = ref.node, ref.value
         components = _stored_components(graph, phase, tech, ids, lca, row_code)
         with quiet():
             lca.lci(demand={ids[node]: amount})
@@ -126,7 +121,8 @@ def _stored_components(graph, phase, tech, ids, lca, row_code) -> list[tuple[str
     Using the stored amounts makes the components sum to Brightway's score of
     the whole system to rounding (1e-12), not to float32 precision.
     """
-    node, amount = graph.graph["phases"][phase]
+    ref = graph.phases[phase]
+    node, amount = ref.node, ref.value
     components = phase_components(graph, phase)
     if len(components) == 1 and components[0][0] == node:
         return components
@@ -134,7 +130,7 @@ def _stored_components(graph, phase, tech, ids, lca, row_code) -> list[tuple[str
     column = tech.getcol(col)
     stored = {row_code[int(r)]: -float(v) for r, v in zip(column.indices, column.data) if row_code[int(r)] != node}
     # the phase's own demand as Brightway sees it: the system's stored input of it
-    ref_col = lca.dicts.activity[ids[graph.graph["reference"]]]
+    ref_col = lca.dicts.activity[ids[graph.reference]]
     ref_column = tech.getcol(ref_col)
     stored_amount = amount
     for r, v in zip(ref_column.indices, ref_column.data):
@@ -144,7 +140,7 @@ def _stored_components(graph, phase, tech, ids, lca, row_code) -> list[tuple[str
 
 
 def run_graph(
-    graph: nx.DiGraph,
+    graph: ProcessGraph,
     db: str,
     *,
     home: Any = None,

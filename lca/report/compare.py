@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..activity import Note, NoteCode
 from ..units import CATEGORY_UNITS
 from .html import CSS, _plt, _svg
 
@@ -33,19 +34,17 @@ def comparison_table(results: Iterable[Any], label: str = "study") -> pd.DataFra
     return pd.DataFrame(rows)
 
 
-def uneven_gaps(notes: dict[str, list[str]]) -> dict[str, list[str]]:
+def uneven_gaps(notes: dict[str, list[Note]]) -> dict[str, list[str]]:
     """Per study (or scenario), the coverage gaps that not all the others share.
 
     A gap (an impact left out: no embodied inventory, a factor counted as 0)
     present in some of the compared items only makes their totals not
     comparable on that point; these are the gaps to show next to the numbers.
     """
-    from ..graph import coverage_gaps
-
     def key(gap: str) -> str:  # the same gap for another record id is the same gap
         return re.sub(r"'[^']*'", "'…'", gap)
 
-    gaps = {name: coverage_gaps(n) for name, n in notes.items()}
+    gaps = {name: [n.text for n in ns if n.code == NoteCode.GAP] for name, ns in notes.items()}
     shared = set.intersection(*({key(g) for g in gs} for gs in gaps.values())) if gaps else set()
     out = {name: [g for g in gs if key(g) not in shared] for name, gs in gaps.items()}
     return {name: gs for name, gs in out.items() if gs}

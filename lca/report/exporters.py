@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..activity import Note
 from ..results import TABLE_COLUMNS
 from ..units import CATEGORY_UNITS
 from . import views
@@ -37,7 +38,7 @@ class ReportData:
     study: str
     table: pd.DataFrame
     provenance: dict[str, Any]
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     sources: list[dict[str, Any]] = field(default_factory=list)
     market_table: pd.DataFrame | None = None
     uncertainty: pd.DataFrame | None = None  # category, statistic columns (mean, p2.5 ...)
@@ -77,7 +78,7 @@ def to_json_dict(data: ReportData) -> dict[str, Any]:
         "sci": views.sci(data.table, data.energy, data.units),
         "phases": data.provenance.get("phases", {}),
         "uncertainty": _records(data.uncertainty) if data.uncertainty is not None else None,
-        "notes": data.notes,
+        "notes": [n.to_dict() for n in data.notes],
         "sources": data.sources,
         "provenance": {k: v for k, v in data.provenance.items() if k not in ("sources", "notes")},
         "table": _records(data.table[TABLE_COLUMNS]),
@@ -116,7 +117,7 @@ def _write_xlsx(data: ReportData, target: Path) -> None:
     prov = {k: v for k, v in data.provenance.items() if k not in ("sources", "notes")}
     sheets["provenance"] = pd.DataFrame(
         [{"key": k, "value": json.dumps(v, sort_keys=True) if not isinstance(v, str) else v} for k, v in
-         sorted(prov.items())] + [{"key": "note", "value": n} for n in data.notes]
+         sorted(prov.items())] + [{"key": "note", "value": str(n)} for n in data.notes]
     )
     with atomic_path(target) as tmp, _exact_floats():
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
@@ -228,7 +229,7 @@ def to_markdown(data: ReportData) -> str:
         parts += ["## Uncertainty", "", _md_table(data.uncertainty), ""]
     parts += ["## How each phase is known", ""]
     parts += [f"- {p}: {how}" for p, how in sorted(data.provenance.get("phases", {}).items())] + [""]
-    parts += ["## Notes and assumptions", ""] + [f"- {n}" for n in data.notes] + [""]
+    parts += ["## Notes and assumptions", ""] + [f"- {n.text}" for n in data.notes] + [""]
     parts += ["## Inventory sources", ""]
     seen = set()
     for s in data.sources:

@@ -171,7 +171,7 @@ def render_html(data) -> str:
     parts += [f"<li>{html.escape(p)}: {html.escape(h)}</li>"
               for p, h in sorted(data.provenance.get("phases", {}).items())]
     parts += ["</ul><h2>Assumptions and notes</h2><ul>"]
-    parts += [f"<li>{html.escape(n)}</li>" for n in data.notes]
+    parts += [f"<li>{html.escape(n.text)}</li>" for n in data.notes]
     parts += ["</ul><h2>Inventory sources</h2>", _table(sources) if not sources.empty else "<p>none</p>"]
     parts += ["</body></html>"]
     return "\n".join(parts) + "\n"

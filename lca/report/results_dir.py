@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..activity import Note
 from ..errors import InputError
 from .atomic import atomic_path, write_text
 
@@ -82,7 +83,7 @@ def write_results(
         written.append(out / "study.yaml")
     provenance = dict(result.provenance)
     provenance["sources"] = result.sources
-    provenance["notes"] = result.notes
+    provenance["notes"] = [n.to_dict() for n in result.notes]
     provenance["rerun"] = {
         "study": os.path.relpath(study_path, out) if study_path is not None else None,
         "inventories": [os.path.relpath(Path(i).resolve(), out) for i in inventories],
@@ -97,7 +98,7 @@ def write_results(
 
 
 def write_analysis(out: Path, files: dict[str, str], *, command: str, studies: Iterable[Any],
-                   seed: int | None = None, notes: dict[str, list[str]] | None = None,
+                   seed: int | None = None, notes: dict[str, list[Any]] | None = None,
                    **extra: Any) -> list[Path]:
     """Write the outputs of an analysis (compare, sweep, mc, sensitivity), then its provenance.
 
@@ -123,7 +124,8 @@ def write_analysis(out: Path, files: dict[str, str], *, command: str, studies: I
         **extra,
     }
     if notes is not None:
-        provenance["notes"] = notes
+        provenance["notes"] = {k: [n.to_dict() if hasattr(n, "to_dict") else str(n) for n in v]
+                               for k, v in notes.items()}
     written.append(_seal(out / analysis_provenance(command), provenance, written))
     return written
 
@@ -150,8 +152,8 @@ def load_report_data(folder: Path) -> Any:
     unc_path = folder / "uncertainty.csv"
     unc = pd.read_csv(unc_path) if unc_path.is_file() else None
     provenance = {k: v for k, v in prov.items() if k not in ("sources", "notes", "rerun", "outputs")}
-    return ReportData(prov.get("study", folder.name), table, provenance, prov.get("notes", []),
-                      prov.get("sources", []), market, unc)
+    notes = [Note.from_dict(n) for n in prov.get("notes", [])]
+    return ReportData(prov.get("study", folder.name), table, provenance, notes, prov.get("sources", []), market, unc)
 
 
 def read_provenance(folder: Path, name: str = PROVENANCE) -> dict[str, Any]:

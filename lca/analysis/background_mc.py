@@ -17,6 +17,9 @@ from typing import Any
 
 import numpy as np
 
+from ..engine.background import background_ids, setup_background_project
+from ..engine.home import brightway, quiet, user_brightway_dir
+from ..engine.setup import category_method
 from ..inventory import CATEGORIES
 from .iterative import PreconditionedSolver
 
@@ -33,10 +36,6 @@ class BackgroundSampler:
         self._open(graph, home, rtol, brightway_dir)
 
     def _open(self, graph: Any, home: Any, rtol: float, brightway_dir: Any) -> None:
-        from .background import background_ids, setup_background_project
-        from .home import brightway, quiet, user_brightway_dir
-        from .setup import category_method
-
         bg = self.study.background
         bd, bc, _ = self._stack.enter_context(
             brightway(home, base_dir=user_brightway_dir(brightway_dir), project=bg.project))

@@ -35,19 +35,13 @@ def local_client(workers: int = 2, scheduler: str | None = None, *, processes: b
     return Client(cluster)
 
 
-def _chunk(model: Any, seed_seq: Any, size: int) -> dict:
-    from .uncertainty import run_chunk
-
-    return run_chunk(model, seed_seq, size)
-
-
-def map_chunks(client: Any, model: Any, chunks: list[tuple[Any, int]],
+def map_chunks(client: Any, fn: Callable[[Any, Any, int], dict], model: Any, chunks: list[tuple[Any, int]],
                progress: Callable[[int], None] | None = None) -> list[dict]:
-    """Run ``chunks`` (seed, size) on the cluster; results in chunk order."""
+    """Run ``fn(model, seed, size)`` for every chunk ``(seed, size)`` on the cluster; results in chunk order."""
     from distributed import as_completed
 
     remote = client.scatter(model, broadcast=True, hash=False)  # a fresh key: no race with a released one
-    futures = [client.submit(_chunk, remote, s, n, pure=False) for s, n in chunks]
+    futures = [client.submit(fn, remote, s, n, pure=False) for s, n in chunks]
     index = {f.key: i for i, f in enumerate(futures)}
     results: list[Any] = [None] * len(futures)
     for future in as_completed(futures):

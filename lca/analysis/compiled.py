@@ -1,0 +1,204 @@
+"""The compiled study: matrices once, then thousands of scenarios per second.
+
+A study is compiled into
+
+* the foreground technosphere ``A`` (n x n, dense: foregrounds are small), its
+  indicator flows ``B`` (categories x n) and, for a linked background, the
+  cumulative impact per unit of the background activity each foreground node
+  takes, ``H`` (categories x n), computed once (the background is factorised
+  once);
+* the demand of each phase;
+* the **entries driven by quantities** of the activity model: every exchange
+  and flow of the process graph equals a quantity (an input such as a PUE, a
+  grid factor, a lifetime, or a derived value such as the accelerator energy
+  per request) or a structural constant.
+
+A scenario (a sweep point, a Monte Carlo sample) is a set of input values:
+:meth:`lca.activity.Activity.evaluate` computes every quantity for all
+scenarios at once (its formulas are numpy expressions), the driven entries are
+refilled, and ``x = A_s^-1 f`` is solved for all scenarios in one batched dense
+solve, ``scores = (B_s + H) x``. Inputs that fix the structure of the graph (an
+id, a token count) are compiled once per value. The numbers equal the
+Brightway path (within Brightway's single precision; tested on every bundled
+study).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..activity import Activity, Note
+from ..engine.matrices import to_matrices
+from ..graph import NodeKind, ProcessGraph, build_graph
+from ..inventory import CATEGORIES, Registry
+from ..study import Study
+from ..engine.background import background_matrix
+
+__all__ = ["CompiledStudy", "compile_study", "compile_graph"]
+
+
+@dataclass
+class _Driven:
+    """Matrix entries that equal a quantity: ``matrix[rows, cols] = sign x value``."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    names: list[str]
+    sign: float
+
+
+@dataclass
+class CompiledStudy:
+    name: str
+    nodes: list[str]
+    A: np.ndarray
+    B: np.ndarray
+    H: np.ndarray
+    demands: dict[str, np.ndarray]  # phase -> static demand vector
+    embodied: np.ndarray  # bool per node: embodied scope
+    grid: np.ndarray  # bool per node: grid mix (electricity at the meter)
+    market: np.ndarray  # per node: market-based gwp100 factor of a grid, NaN elsewhere
+    activity: Activity
+    a_driven: _Driven
+    b_driven: _Driven
+    demand_driven: dict[str, tuple[int, str | None]]  # phase -> (node index, quantity of its amount)
+    categories: tuple[str, ...] = CATEGORIES
+    notes: list[Note] = field(default_factory=list)  # the graph's notes (defaults used, what is not covered)
+
+    @property
+    def n(self) -> int:
+        return len(self.nodes)
+
+    # ------------------------------------------------------------ evaluation
+    def matrices(self, values: dict[str, Any], size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``A`` (size x n x n), ``B`` (size x c x n) and demands (size x n x phases) for evaluated quantities."""
+        a = np.broadcast_to(self.A, (size, *self.A.shape)).copy()
+        b = np.broadcast_to(self.B, (size, *self.B.shape)).copy()
+        for m, d in ((a, self.a_driven), (b, self.b_driven)):
+            if d.names:
+                cols = np.column_stack([np.broadcast_to(np.asarray(values[q], dtype=float), (size,))
+                                        for q in d.names])  # size x entries
+                m[:, d.rows, d.cols] = d.sign * cols
+        f = np.zeros((size, self.n, len(self.demands)))
+        for k, phase in enumerate(self.demands):
+            index, q = self.demand_driven[phase]
+            f[:, index, k] = 1.0 if q is None else np.broadcast_to(np.asarray(values[q], dtype=float), (size,))
+        return a, b, f
+
+    def solve(self, a: np.ndarray, b: np.ndarray, f: np.ndarray, h: np.ndarray | None = None
+              ) -> dict[str, np.ndarray]:
+        """Per phase: contributions (size x c x n) of every node.
+
+        ``h`` (size x c x n) replaces the static background impacts per sample.
+        """
+        x = np.linalg.solve(a, f)  # size x n x phases
+        hh = self.H[None] if h is None else h
+        return {phase: (b + hh) * x[:, None, :, k] for k, phase in enumerate(self.demands)}
+
+    def evaluate(self, overrides: dict[str, Any] | None = None, size: int | None = None, *,
+                 strict: bool = True, h: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """Contributions per phase for ``size`` scenarios of the activity model's inputs.
+
+        ``overrides`` maps input names (``hardware.lifetime``, ``grid:US.gwp100``
+        ...) to numbers or arrays of ``size``. ``strict=False`` (Monte Carlo)
+        lets a sample that would not fit the memory run with the largest batch
+        that fits, where a scenario raises.
+        """
+        overrides = overrides or {}
+        if size is None:
+            size = max([np.size(v) for v in overrides.values()] or [1])
+        values = self.activity.evaluate(overrides, strict=strict)
+        a, b, f = self.matrices(values, size)
+        return self.solve(a, b, f, h)
+
+    def totals(self, overrides: dict[str, Any] | None = None, size: int | None = None) -> np.ndarray:
+        """Life-cycle totals per scenario and category (size x c)."""
+        contrib = self.evaluate(overrides, size)
+        return sum(c.sum(axis=2) for c in contrib.values())
+
+    def market_totals(self, contrib: dict[str, np.ndarray]) -> np.ndarray:
+        """Market-based gwp100 totals per scenario: grid contributions at their contractual factors.
+
+        NaN for a study none of whose grids has market data (GHG Protocol
+        scope 2 market-based is then not available, not equal to the
+        location-based value).
+        """
+        k = self.categories.index("gwp100")
+        has = ~np.isnan(self.market)
+        if not has.any():
+            return np.full(next(iter(contrib.values())).shape[0], np.nan)
+        out = 0.0
+        location = self.B[k].copy()
+        ratio = np.ones(self.n)
+        ratio[has] = self.market[has] / np.where(location[has] > 0, location[has], np.nan)
+        for c in contrib.values():
+            out = out + (c[:, k, :] * np.where(np.isfinite(ratio), ratio, 1.0)).sum(axis=1)
+        return out
+
+    def energy_at_meter(self, overrides: dict[str, Any] | None = None, size: int | None = None) -> np.ndarray:
+        """Electricity drawn from the grid, all phases [kWh] (per scenario)."""
+        overrides = overrides or {}
+        if size is None:
+            size = max([np.size(v) for v in overrides.values()] or [1])
+        values = self.activity.evaluate(overrides)
+        a, _b, f = self.matrices(values, size)
+        x = np.linalg.solve(a, f.sum(axis=2)[..., None])[..., 0]
+        return x[:, self.grid].sum(axis=1)
+
+
+# ---------------------------------------------------------------- compilation
+
+def compile_graph(graph: ProcessGraph, h: np.ndarray | None = None) -> CompiledStudy:
+    """Compile a process graph (and its activity) into matrices and quantity-driven entries."""
+    if graph.activity is None:  # pragma: no cover - every graph built by build_graph has one
+        raise ValueError("the graph has no activity model")
+    nodes = sorted(graph.nodes)
+    m = to_matrices(graph)
+    order = [m.index[n] for n in nodes]
+    a = m.technosphere.toarray()[np.ix_(order, order)]
+    b = m.biosphere[:, order]
+    index = {n: i for i, n in enumerate(nodes)}
+    a_rows, a_cols, a_names = [], [], []
+    for supplier, consumer, data in graph.edges(data=True):
+        q = data.get("quantity")
+        if q is not None and supplier != consumer:
+            a_rows.append(index[supplier])
+            a_cols.append(index[consumer])
+            a_names.append(q)
+    b_rows, b_cols, b_names = [], [], []
+    for node, data in graph.nodes(data=True):
+        for cat, q in data.get("quantities", {}).items():
+            if cat in CATEGORIES:
+                b_rows.append(CATEGORIES.index(cat))
+                b_cols.append(index[node])
+                b_names.append(q)
+    demands, driven = {}, {}
+    for phase, ref in graph.phases.items():
+        f = np.zeros(len(nodes))
+        f[index[ref.node]] = ref.value
+        demands[phase] = f
+        driven[phase] = (index[ref.node], ref.amount)
+    embodied = np.array([graph.nodes[n].get("scope") == "embodied" for n in nodes])
+    grid = np.array([graph.nodes[n].get("kind") == NodeKind.GRID for n in nodes])
+    market = np.array([graph.nodes[n].get("market_gwp100") if graph.nodes[n].get("market_gwp100") is not None
+                       and not graph.nodes[n].get("background") else np.nan for n in nodes], dtype=float)
+    return CompiledStudy(
+        graph.study, nodes, a, b, np.zeros_like(b) if h is None else h, demands, embodied, grid, market,
+        graph.activity, _Driven(np.array(a_rows, dtype=int), np.array(a_cols, dtype=int), a_names, -1.0),
+        _Driven(np.array(b_rows, dtype=int), np.array(b_cols, dtype=int), b_names, 1.0), driven,
+        notes=list(graph.notes))
+
+
+def compile_study(study: Study, registry: Registry | None = None, *, home: Any = None,
+                  brightway_dir: Any = None, graph: ProcessGraph | None = None) -> CompiledStudy:
+    """Compile ``study``: its process graph, and for a linked background the impacts per unit of each link."""
+    registry = registry or Registry(study.inventory_folders())
+    graph = graph if graph is not None else build_graph(study, registry)
+    nodes = sorted(graph.nodes)
+    h = None
+    if study.background is not None:
+        h = background_matrix(graph, study.background, nodes, home=home, brightway_dir=brightway_dir)
+    return compile_graph(graph, h)

@@ -1,0 +1,197 @@
+"""Sweeps and comparisons over any study parameter, on the compiled study.
+
+A study's ``sweep:`` section lists values of dotted study paths, combined as a
+cartesian grid (``mode: cartesian``) or given scenario by scenario
+(``cases:``)::
+
+    sweep:
+      parameters:
+        grid: [US, FR, SE]                 # structural: each value compiled once
+        hardware.lifetime: [3 years, 6 years]   # scaling: vectorised
+        inference.batch_size: [1, 8, 32]    # structural (goes through the roofline)
+
+Parameters that are continuous inputs of the activity model (numbers that
+only enter its arithmetic: lifetime, MFU, power, requests ...) are evaluated
+for all scenarios at once; the others (ids, token counts, a field that is
+defaulted in the study) split the scenarios into groups, each compiled once. One row per scenario x category: total,
+embodied, operational and the total of each phase; for gwp100 also the
+market-based total (grid records with a contractual factor, e.g. a PPA or 24/7
+carbon-free-energy matching).
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..activity import Note, resolve
+from ..errors import StudyError
+from ..inventory import CATEGORIES, Registry
+from ..study import Study, SweepSpec, study_from_dict
+from ..units import CATEGORY_UNITS, split_quantity
+from .compiled import compile_study
+
+__all__ = ["SweepSpec", "scenarios", "run_sweep", "SweepResult", "get_path", "set_path"]
+
+
+def get_path(data: dict, path: str) -> Any:
+    """The value at dotted ``path`` of a nested mapping (None if absent)."""
+    node: Any = data
+    for key in path.split("."):
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
+def set_path(data: dict, path: str, value: Any) -> dict:
+    """A copy of ``data`` with the dotted ``path`` set to ``value``."""
+    out = copy.deepcopy(data)
+    node = out
+    keys = path.split(".")
+    for key in keys[:-1]:
+        if not isinstance(node.get(key), dict):
+            node[key] = {}
+        node = node[key]
+    node[keys[-1]] = value
+    return out
+
+
+@dataclass
+class Scenario:
+    name: str
+    overrides: dict[str, Any]
+
+
+def scenarios(spec: SweepSpec) -> list[Scenario]:
+    """The scenarios of a sweep, in a stable order."""
+    if spec.mode == "cases":
+        out = []
+        for i, case in enumerate(spec.cases):
+            case = dict(case)
+            name = str(case.pop("name", f"case-{i + 1}"))
+            out.append(Scenario(name, case))
+        return out
+    keys = list(spec.parameters)
+    out = []
+    for combo in itertools.product(*(spec.parameters[k] for k in keys)):
+        overrides = dict(zip(keys, combo))
+        out.append(Scenario(", ".join(f"{k}={v}" for k, v in overrides.items()), overrides))
+    return out
+
+
+@dataclass
+class SweepResult:
+    table: pd.DataFrame  # scenario x category rows
+    scaling: list[str]  # parameters evaluated by the parameter map
+    structural: list[str]  # parameters compiled per value
+    groups: int
+    # notes of each compiled variant's process graph, by its structural values ("all scenarios" if none)
+    notes: dict[str, list[Note]] = field(default_factory=dict)
+
+
+def _canonical(value: Any, path: str, study_data: dict, base_path: Any, cache: dict) -> float:
+    """The canonical float of a numeric sweep value, as the study schema parses it (cached per value)."""
+    key = (path, repr(value))
+    if key not in cache:
+        if ":" in path:  # an inventory input (kind:id.field): a number in its canonical unit
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                raise StudyError(f"sweep values of '{path}' are numbers in the inventory's canonical unit",
+                                 value=value, field=f"sweep.parameters.{path}")
+            cache[key] = float(value)
+        else:
+            study = study_from_dict(set_path(study_data, path, value), path=base_path)
+            cache[key] = float(get_path(study.model_dump(mode="json"), path))
+    return cache[key]
+
+
+def run_sweep(
+    study: Study,
+    spec: SweepSpec | None = None,
+    *,
+    registry: Registry | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> SweepResult:
+    """Evaluate every scenario of the study's sweep (or of ``spec``)."""
+    spec = spec or study.sweep
+    if spec is None:
+        raise StudyError("the study has no 'sweep' section", hint="add sweep: {parameters: {path: [values]}}")
+    registry = registry or Registry(study.inventory_folders())
+    base = study.model_dump(exclude_none=True, mode="json")
+    base.pop("sweep", None)
+    scens = scenarios(spec)
+    paths = list(dict.fromkeys(k for s in scens for k in s.overrides))
+    base_activity = resolve(study, registry)
+    # inputs of the activity model that only enter arithmetic vary per scenario without recompiling
+    scaling = [p for p in paths if p in base_activity.inputs and base_activity.inputs[p].continuous
+               and all(p in s.overrides for s in scens)
+               and all(split_quantity(s.overrides[p]) is not None for s in scens)]
+    structural = [p for p in paths if p not in scaling]
+    groups: dict[tuple, list[int]] = {}
+    for i, s in enumerate(scens):
+        key = tuple((p, repr(s.overrides.get(p))) for p in structural)
+        groups.setdefault(key, []).append(i)
+    canonical: dict[tuple[str, str], float] = {}  # unit conversion of each distinct sweep value, once
+    notes: dict[str, list[Note]] = {}
+    cats = CATEGORIES
+    n = len(scens)
+    total = np.zeros((n, len(cats)))
+    embodied = np.zeros((n, len(cats)))
+    market = np.full(n, np.nan)
+    phases: dict[str, np.ndarray] = {}
+    for members in groups.values():
+        first = scens[members[0]]
+        data = base
+        for p in structural:
+            if p in first.overrides:
+                data = set_path(data, p, first.overrides[p])
+        variant = study_from_dict(data, path=study.path) if structural else study
+        compiled = compile_study(variant, registry)
+        missing = [p for p in scaling if p not in compiled.activity.inputs]
+        if missing:
+            raise StudyError(f"'{missing[0]}' is not an input of the study once "
+                             + ", ".join(f"{p}={first.overrides[p]}" for p in structural if p in first.overrides),
+                             hint="sweep it in 'cases' together with the values it depends on")
+        values = {p: np.array([_canonical(scens[i].overrides[p], p, data, study.path, canonical) for i in members])
+                  for p in scaling}
+        contrib = compiled.evaluate(values, size=len(members))
+        idx = np.array(members)
+        total[idx] = sum(c.sum(axis=2) for c in contrib.values())
+        embodied[idx] = sum(c[:, :, compiled.embodied].sum(axis=2) for c in contrib.values())
+        market[idx] = compiled.market_totals(contrib)
+        for phase, c in contrib.items():
+            phases.setdefault(phase, np.full((n, len(cats)), np.nan))[idx] = c.sum(axis=2)
+        label = ", ".join(f"{p}={first.overrides[p]}" for p in structural if p in first.overrides)
+        notes[label or "all scenarios"] = compiled.notes
+        if progress is not None:
+            progress(len(members))
+    table = _table(scens, paths, total, embodied, market, phases)
+    return SweepResult(table, scaling, structural, len(groups), notes)
+
+
+def _table(scens: list[Scenario], paths: list[str], total: np.ndarray, embodied: np.ndarray, market: np.ndarray,
+           phases: dict[str, np.ndarray]) -> pd.DataFrame:
+    """One row per scenario x category, built from the arrays (no per-row Python)."""
+    n, c = total.shape
+    cats = np.array(CATEGORIES)
+    cols: dict[str, Any] = {
+        "scenario": np.repeat(np.array([s.name for s in scens], dtype=object), c),
+        "category": np.tile(cats, n),
+        "total": total.ravel(),
+        "embodied": embodied.ravel(),
+        "operational": (total - embodied).ravel(),
+        "unit": np.tile(np.array([CATEGORY_UNITS[k] for k in CATEGORIES], dtype=object), n),
+    }
+    is_gwp = np.tile(cats == "gwp100", n)
+    cols["total_market_based"] = np.where(is_gwp, np.repeat(market, c), np.nan)
+    for phase, arr in phases.items():
+        cols[f"phase:{phase}"] = arr.ravel()
+    for p in paths:
+        cols[f"param:{p}"] = np.repeat(np.array([s.overrides.get(p) for s in scens], dtype=object), c)
+    return pd.DataFrame(cols)
