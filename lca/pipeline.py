@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .activity import COMPONENT_LABELS, NARROW, Activity
+from .activity import COMPONENT_LABELS, NARROW, Activity, Component
 from .analysis.compiled import compile_graph
 from .analysis.montecarlo import build_model, monte_carlo
 from .engine import database_name, run_graph
@@ -64,9 +64,15 @@ def boundary(activity: Activity) -> list[dict[str, Any]]:
     """
     rows = []
     for name, phase in activity.phases.items():
+        amount = float(activity.values[phase.amount])
         for comp, q in phase.energy.items():
-            rows.append({"phase": name, "per": phase.unit, "component": str(comp), "label": COMPONENT_LABELS[comp],
-                         "energy_kwh": float(activity.values[q]), "narrow": comp in NARROW})
+            rows.append({"phase": name, "per": phase.unit, "amount": amount, "component": str(comp),
+                         "label": COMPONENT_LABELS[comp], "energy_kwh": float(activity.values[q]),
+                         "narrow": comp in NARROW})
+        if phase.hardware_hours is not None:
+            rows.append({"phase": name, "per": phase.unit, "amount": amount, "component": "embodied",
+                         "label": COMPONENT_LABELS[Component.EMBODIED], "energy_kwh": 0.0, "narrow": False,
+                         "accelerator_hours": float(activity.values[phase.hardware_hours])})
     return rows
 
 

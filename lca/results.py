@@ -25,6 +25,7 @@ TABLE_COLUMNS = [
     "unit",
     "activity_id",
     "process_id",
+    "process_kind",
 ]
 
 
@@ -51,6 +52,7 @@ def build_table(study: str, graph: ProcessGraph, contributions: list[dict[str, A
                 "unit": CATEGORY_UNITS[c["category"]],
                 "activity_id": c["activity"],
                 "process_id": c["process"],
+                "process_kind": str(node["kind"]),
             }
         )
     table = pd.DataFrame(rows, columns=TABLE_COLUMNS)

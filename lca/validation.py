@@ -33,6 +33,9 @@ def _quantity_parser(unit: str):
     def parse(raw: Any) -> Any:
         if raw is None:
             return raw
+        if isinstance(raw, dict | list | tuple):  # a structure: let a union's other member say what is wrong
+            raise PydanticCustomError("not_a_quantity", "expected a number, optionally followed by its unit "
+                                                        "(e.g. 12 or '12 {unit}')", {"unit": unit})
         try:
             return parse_quantity(raw, unit)
         except UnitError as exc:
@@ -127,6 +130,7 @@ def validate(
         return model.model_validate(data, context=context)
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
+        errors = [e for e in errors if e["type"] != "not_a_quantity"] or errors
         first = errors[0]
         loc = _clean_loc(tuple(first["loc"]))
         full = prefix + loc

@@ -22,28 +22,28 @@ import pytest
 from lca.engine import run_graph, to_matrices
 from lca.errors import SingularSystemError
 from lca.engine.matrices import check_solvable
-from lca.graph import add_exchange, add_process
+from lca.graph import NodeKind, PhaseRef, ProcessGraph, add_exchange, add_process
 
 HAND = {"gwp100": 330 / 19, "water": 700 / 19, "adpe": 0.001, "pe": 0.0}
 SUPPLY = {"P1": 1.0, "P2": 204 / 19, "P3": 350 / 19, "P4": 0.01}
 
 
-def toy_graph() -> nx.DiGraph:
-    g = nx.DiGraph(name="toy", reference="system", phases={}, notes=[])
-    add_process(g, "P1", name="service", unit="unit", kind="phase")
-    add_process(g, "P2", name="datacenter electricity", unit="kWh")
-    add_process(g, "P3", name="grid electricity", unit="kWh", scope="operational",
+def toy_graph() -> ProcessGraph:
+    g = ProcessGraph(name="toy")
+    add_process(g, "P1", name="service", unit="unit", kind=NodeKind.PHASE)
+    add_process(g, "P2", name="datacenter electricity", unit="kWh", kind=NodeKind.ELECTRICITY)
+    add_process(g, "P3", name="grid electricity", unit="kWh", kind=NodeKind.GRID, scope="operational",
                 flows={"gwp100": 0.4, "water": 2.0})
-    add_process(g, "P4", name="server manufacturing", unit="unit", scope="embodied",
+    add_process(g, "P4", name="server manufacturing", unit="unit", kind=NodeKind.MANUFACTURING, scope="embodied",
                 flows={"gwp100": 1000.0, "adpe": 0.1})
     add_exchange(g, "P2", "P1", 10.0)
     add_exchange(g, "P4", "P1", 0.01)
     add_exchange(g, "P3", "P2", 1.25)
     add_exchange(g, "P2", "P3", 0.04)
     add_exchange(g, "P3", "P4", 500.0)
-    add_process(g, "system", name="life cycle", unit="unit", kind="system")
+    add_process(g, "system", name="life cycle", unit="unit", kind=NodeKind.SYSTEM)
     add_exchange(g, "P1", "system", 1.0)
-    g.graph["phases"]["use"] = ("P1", 1.0)
+    g.phases["use"] = PhaseRef("P1", None, 1.0)
     return g
 
 
@@ -99,8 +99,8 @@ def test_self_loop_solves():
 
 def test_singular_loop_is_named():
     g = toy_graph()
-    add_process(g, "A", name="alpha", unit="kg")
-    add_process(g, "B", name="beta", unit="kg")
+    add_process(g, "A", name="alpha", unit="kg", kind=NodeKind.USER)
+    add_process(g, "B", name="beta", unit="kg", kind=NodeKind.USER)
     add_exchange(g, "A", "B", 1.0)
     add_exchange(g, "B", "A", 1.0)
     add_exchange(g, "A", "P1", 1.0)

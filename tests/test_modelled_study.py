@@ -1,15 +1,27 @@
-"""A study given by a model and a workload: the compute model fills the graph."""
+"""A study given by a model and a workload: the compute model fills the boundary components.
+
+scenarios/llama-3.1-8b-service.yaml leaves the batch, the host power and the
+efficiencies to their defaults; each component is recomputed here by hand from
+the compute model and the inventory.
+"""
 
 from __future__ import annotations
+
+import math
 
 import pytest
 
 from lca.compute.hardware import device_from_record
+from lca.compute.memory import kv_cache_bytes, weight_bytes
 from lca.compute.roofline import Efficiency, request_energy
 from lca.inventory import Registry
 from tests.conftest import SCENARIOS
 
 PATH = SCENARIOS / "llama-3.1-8b-service.yaml"
+REQUESTS = 1_000_000 * 365
+PUE = 1.17  # dc-li2023-us-average
+US = 0.38355  # kg CO2e/kWh, grid US
+HOST_W = 1200 / 8  # hgx-h100-8gpu: 1.2 kW per server of 8 accelerators
 
 
 @pytest.fixture(scope="module")
@@ -17,30 +29,54 @@ def result(run_study):
     return run_study(PATH)
 
 
-def test_prefill_and_decode_are_separate_activities(result):
-    acts = set(result.table.loc[result.table["phase"] == "inference", "activity_id"])
-    assert {"inference/prefill", "inference/decode"} <= acts
-    decode = result.value("gwp100", activity_id="inference/decode")
-    prefill = result.value("gwp100", activity_id="inference/prefill")
-    assert decode > prefill > 0
-
-
-def test_inference_energy_is_the_compute_model_times_host_and_pue(result):
+@pytest.fixture(scope="module")
+def by_hand():
     reg = Registry()
-    dev = device_from_record(reg.get("h100-sxm"), "bf16", 0.12)
-    e = request_energy(reg.get("llama-3.1-8b"), dev, 1000, 300, 16, eff=Efficiency(0.5, 0.6))
-    requests = 1_000_000 * 365
-    pue = 1.17  # dc-li2023-us-average
-    grid = result.activity[(result.activity["phase"] == "inference") & (result.activity["kind"] == "grid")]
-    idle = result.graph.graph["compute"]["inference"]
-    assert idle["energy"].prefill_energy == pytest.approx(e.prefill_energy, rel=1e-12)
-    busy_kwh = e.energy * 1.2 * requests * pue
-    assert grid["amount"].sum() > busy_kwh  # plus the idle provisioned capacity
-    assert result.value("gwp100", activity_id="inference/decode") == pytest.approx(
-        e.decode_energy * 1.2 * requests * pue * 0.38355, rel=1e-6)
+    arch = reg.get("llama-3.1-8b")
+    acc = reg.get("h100-sxm")
+    dev = device_from_record(acc, "bf16", 0.12)
+    # the default batch: the largest that fits on one device (the fewest that hold the weights), capped at 256
+    free = 80e9 * 0.9 - weight_bytes(arch, "bf16")
+    batch = min(math.floor(free / kv_cache_bytes(arch, 1300, "bf16")), 256)
+    e = request_energy(arch, dev, 1000, 300, batch, devices=1, eff=Efficiency(0.5, 0.6))
+    busy = e.device_hours  # per request
+    idle_hours = (8 * 365 * 24 - busy * REQUESTS) / REQUESTS
+    return {"batch": batch, "accelerators": e.energy, "host": busy * HOST_W / 1000,
+            "idle": idle_hours * (0.12 * 700 + HOST_W) / 1000, "energy": e}
+
+
+def test_default_batch_is_the_largest_that_fits(result, by_hand):
+    act = result.graph.activity
+    assert act.values["inference.batch_size"] == by_hand["batch"] == 256
+    assert act.values["inference.max_batch"] > 256  # the engine's cap binds, not the memory
+    names = {q.name for q in act.defaults}
+    assert {"inference.compute_efficiency", "inference.memory_efficiency", "training.mfu"} <= names
+
+
+@pytest.mark.parametrize("component", ["accelerators", "host", "idle"])
+def test_inference_components_by_hand(result, by_hand, component):
+    act = result.graph.activity
+    assert act.values[f"inference.energy.{component}"] == pytest.approx(by_hand[component], rel=1e-12)
+    grid = result.value("gwp100", phase="inference", component=component, process_id="grid/US")
+    assert grid == pytest.approx(by_hand[component] * REQUESTS * US, rel=1e-6)
+
+
+def test_overhead_is_pue_minus_one_of_the_it_energy(result, by_hand):
+    it = by_hand["accelerators"] + by_hand["host"] + by_hand["idle"]
+    overhead = result.graph.activity.values["inference.energy.overhead"]
+    assert overhead == pytest.approx((PUE - 1) * it, rel=1e-12)
+    assert result.value("gwp100", phase="inference", component="overhead") == pytest.approx(
+        overhead * REQUESTS * US, rel=1e-6)
+
+
+def test_components_sum_to_the_phase(result):
+    for cat in ("gwp100", "water", "adpe", "pe"):
+        rows = result.table[(result.table["phase"] == "inference") & (result.table["category"] == cat)]
+        by_component = rows.groupby("component")["value"].sum()
+        assert by_component.sum() == pytest.approx(result.scores[("inference", cat)], rel=1e-9)
 
 
 def test_training_accelerator_hours_from_flops(result):
-    run = result.graph.graph["compute"]["training"]["run"]
-    flops = result.graph.graph["compute"]["training"]["flops"]
-    assert run.accelerator_hours == pytest.approx(flops.model / (989.5e12 * 0.40) / 3600, rel=1e-12)
+    act = result.graph.activity
+    flops = act.phases["training"].compute["model_flops"]
+    assert act.values["training.busy_hours"] == pytest.approx(flops / (989.5e12 * 0.40) / 3600, rel=1e-12)

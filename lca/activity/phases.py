@@ -458,6 +458,8 @@ def _modelled_training(b: _Builder, act: PhaseActivity, phase: TrainingPhase) ->
         raise StudyError(f"sequence_length is beyond the context of model '{arch.id}'",
                          value=phase.sequence_length, valid=f"at most {arch.max_context}",
                          **study.where("training", "sequence_length"))
+    b.field("sequence_length", "token", "tokens per training sequence", continuous=False)
+    b.field("target_length", "token", "decoder tokens per example", continuous=False)
     precision = phase.precision or "bf16"
     if phase.precision is None:
         table.notes.add(NoteCode.DEFAULT, "training precision: bf16 (the format of every bundled model's "
@@ -504,6 +506,8 @@ def _modelled_inference(b: _Builder, act: PhaseActivity, phase: InferencePhase) 
         raise StudyError(f"inference is modelled for decoder-only models; '{arch.id}' is an encoder-decoder",
                          **study.where("model"))
     prompt, output = int(phase.prompt_tokens), int(phase.output_tokens)  # type: ignore[arg-type]
+    b.field("prompt_tokens", "token", "prompt tokens per request", continuous=False)
+    b.field("output_tokens", "token", "output tokens per request", continuous=False)
     context = prompt + output
     if context > arch.max_context:
         raise StudyError("prompt_tokens + output_tokens is beyond the model's context", value=context,
@@ -523,7 +527,9 @@ def _modelled_inference(b: _Builder, act: PhaseActivity, phase: InferencePhase) 
     usable_value = table.inputs[usable].value
     weights = weight_bytes(arch, precision)
     kv_seq = kv_cache_bytes(arch, context, kv_precision)
-    # devices of a replica: given, or the fewest (power of two) that hold the weights and one sequence
+    given_batch = b.field("batch_size", "request", "requests per batch")
+    # devices of a replica: given, or the fewest (power of two) that hold the weights and the batch
+    # (one sequence when the batch is left to the default)
     if phase.devices is not None:
         devices = b.field("devices", "", "devices per model replica", continuous=False)
     else:
@@ -531,10 +537,9 @@ def _modelled_inference(b: _Builder, act: PhaseActivity, phase: InferencePhase) 
         n0 = devices_to_hold(need, mem, usable_value)
         devices = table.derive(f"{p}.devices", "", "devices per model replica",
                                "fewest (power of two) whose usable memory holds weights + batch x KV cache")
-        batch_in = phase.batch_size
 
-        def n_devices(v: dict[str, Any], name=devices, batch_in=batch_in) -> None:
-            b_ = batch_in if batch_in is not None else 1.0
+        def n_devices(v: dict[str, Any], name=devices) -> None:
+            b_ = v[given_batch] if given_batch is not None else 1.0
             v[name] = devices_to_hold(weights + b_ * kv_seq, mem, v[usable])
 
         b.steps.append(n_devices)
@@ -544,8 +549,8 @@ def _modelled_inference(b: _Builder, act: PhaseActivity, phase: InferencePhase) 
     fit = b.calc(f"{p}.max_batch", "request", "largest batch that fits in memory",
                  "floor((devices x memory x usable - weights) / KV cache per sequence)",
                  lambda n, u: max_batch(arch, mem, n, u, context, precision, kv_precision), devices, usable)
-    if phase.batch_size is not None:
-        batch = b.field("batch_size", "request", "requests per batch")
+    if given_batch is not None:
+        batch = given_batch
     else:
         cap = table.parameter("default-max-num-seqs", "serving engine's maximum sequences per batch")
         batch = b.calc(f"{p}.batch_size", "request", "requests per batch",

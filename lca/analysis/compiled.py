@@ -120,23 +120,20 @@ class CompiledStudy:
         return sum(c.sum(axis=2) for c in contrib.values())
 
     def market_totals(self, contrib: dict[str, np.ndarray]) -> np.ndarray:
-        """Market-based gwp100 totals per scenario: grid contributions at their contractual factors.
+        """Market-based gwp100 totals per scenario (GHG Protocol scope 2, market-based).
 
-        NaN for a study none of whose grids has market data (GHG Protocol
-        scope 2 market-based is then not available, not equal to the
-        location-based value).
+        Grid contributions at their contractual factors; a grid without
+        contractual data keeps its location-based factor (the last step of
+        the GHG Protocol Scope 2 Guidance's emission-factor hierarchy), as
+        everywhere in ai-lca.
         """
         k = self.categories.index("gwp100")
         has = ~np.isnan(self.market)
-        if not has.any():
-            return np.full(next(iter(contrib.values())).shape[0], np.nan)
-        out = 0.0
-        location = self.B[k].copy()
         ratio = np.ones(self.n)
-        ratio[has] = self.market[has] / np.where(location[has] > 0, location[has], np.nan)
-        for c in contrib.values():
-            out = out + (c[:, k, :] * np.where(np.isfinite(ratio), ratio, 1.0)).sum(axis=1)
-        return out
+        location = self.B[k]
+        ok = has & (location > 0)
+        ratio[ok] = self.market[ok] / location[ok]
+        return sum((c[:, k, :] * ratio).sum(axis=1) for c in contrib.values())
 
     def energy_at_meter(self, overrides: dict[str, Any] | None = None, size: int | None = None) -> np.ndarray:
         """Electricity drawn from the grid, all phases [kWh] (per scenario)."""

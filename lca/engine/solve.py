@@ -22,6 +22,8 @@ from .setup import category_method
 
 __all__ = ["Solution", "solve_graph", "run_graph"]
 
+NOISE = 1e-13  # contributions below this share of a solve's absolute total are solver round-off
+
 
 @dataclass
 class Solution:
@@ -86,6 +88,8 @@ def solve_graph(
                 phase_total += score
                 out.component_scores[(phase, activity, cat)] = score
                 per_process = np.asarray(lca.characterized_inventory.sum(axis=0)).ravel()
+                # the sparse solver leaves round-off (~1e-17 of the total) where the supply is exactly 0
+                per_process[np.abs(per_process) <= NOISE * np.abs(per_process).sum()] = 0.0
                 if background:
                     supply_now = np.asarray(lca.supply_array).ravel()
                     for node in background:

@@ -28,7 +28,7 @@ from .atomic import atomic_path, write_text
 __all__ = ["ReportData", "FORMATS", "export", "to_json_dict", "JSON_SCHEMA_ID"]
 
 FORMATS = ("csv", "xlsx", "json", "md", "html")
-JSON_SCHEMA_ID = "ai-lca-report/1"
+JSON_SCHEMA_ID = "ai-lca-report/2"
 
 
 @dataclass
@@ -77,7 +77,11 @@ def to_json_dict(data: ReportData) -> dict[str, Any]:
         "ghg_protocol": views.ghg_protocol(data.table, data.market_table),
         "sci": views.sci(data.table, data.energy, data.units),
         "phases": data.provenance.get("phases", {}),
+        "boundary": _records(views.boundary(data.table, data.provenance)),
+        "boundary_summary": _records(views.boundary_summary(data.table, data.provenance)),
+        "assumptions": data.provenance.get("assumptions", []),
         "uncertainty": _records(data.uncertainty) if data.uncertainty is not None else None,
+        "uncertainty_warnings": views.uncertainty_warnings(data.uncertainty),
         "notes": [n.to_dict() for n in data.notes],
         "sources": data.sources,
         "provenance": {k: v for k, v in data.provenance.items() if k not in ("sources", "notes")},
@@ -100,6 +104,8 @@ def _write_json(data: ReportData, target: Path) -> None:
 def _write_xlsx(data: ReportData, target: Path) -> None:
     sheets: dict[str, pd.DataFrame] = {
         "summary": views.totals(data.table),
+        "boundary": views.boundary(data.table, data.provenance),
+        "assumptions": views.assumptions(data.provenance),
         "by phase": views.by_phase(data.table),
         "by process": views.by_process(data.table),
         "per functional unit": views.per_functional_unit(data.table, data.units),
@@ -207,6 +213,18 @@ def to_markdown(data: ReportData) -> str:
         "",
         _md_table(phases),
         "",
+        "## Boundary: accelerators, host, idle capacity, datacenter overhead, hardware",
+        "",
+        _md_table(views.boundary(data.table, data.provenance)),
+        "",
+        "Narrow boundary (active accelerators only) beside the comprehensive one, per unit of each phase:",
+        "",
+        _md_table(views.boundary_summary(data.table, data.provenance)),
+        "",
+        "## Assumptions used (defaults taken from the inventory)",
+        "",
+        _md_table(views.assumptions(data.provenance)) if data.provenance.get("assumptions") else "none",
+        "",
         "## Per functional unit (gwp100)",
         "",
         _md_table(fu_gwp),
@@ -226,7 +244,8 @@ def to_markdown(data: ReportData) -> str:
         "",
     ]
     if data.uncertainty is not None:
-        parts += ["## Uncertainty", "", _md_table(data.uncertainty), ""]
+        parts += ["## Uncertainty (static result beside the Monte Carlo samples)", "", _md_table(data.uncertainty), ""]
+        parts += [f"**Warning:** {w}" for w in views.uncertainty_warnings(data.uncertainty)] + [""]
     parts += ["## How each phase is known", ""]
     parts += [f"- {p}: {how}" for p, how in sorted(data.provenance.get("phases", {}).items())] + [""]
     parts += ["## Notes and assumptions", ""] + [f"- {n.text}" for n in data.notes] + [""]

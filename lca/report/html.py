@@ -155,6 +155,12 @@ def render_html(data) -> str:
         "<h2>By phase</h2>",
         _phase_chart(data),
         _table(views.by_phase(data.table)),
+        "<h2>Boundary: accelerators, host, idle capacity, datacenter overhead, hardware</h2>",
+        _table(views.boundary(data.table, data.provenance)),
+        "<p>Narrow boundary (active accelerators only) beside the comprehensive one, per unit of each phase:</p>",
+        _table(views.boundary_summary(data.table, data.provenance)),
+        "<h2>Assumptions used (defaults taken from the inventory)</h2>",
+        _table(views.assumptions(data.provenance)) if data.provenance.get("assumptions") else "<p>none</p>",
         "<h2>By process</h2>",
         _process_chart(data),
         "<h2>Per functional unit</h2>",
@@ -166,7 +172,8 @@ def render_html(data) -> str:
         _table(sci),
     ]
     if data.uncertainty is not None:
-        parts += ["<h2>Uncertainty</h2>", _table(data.uncertainty)]
+        parts += ["<h2>Uncertainty (static result beside the Monte Carlo samples)</h2>", _table(data.uncertainty)]
+        parts += [f"<p><b>Warning:</b> {html.escape(w)}</p>" for w in views.uncertainty_warnings(data.uncertainty)]
     parts += ["<h2>How each phase is known</h2><ul>"]
     parts += [f"<li>{html.escape(p)}: {html.escape(h)}</li>"
               for p, h in sorted(data.provenance.get("phases", {}).items())]

@@ -84,6 +84,8 @@ def write_results(
     provenance = dict(result.provenance)
     provenance["sources"] = result.sources
     provenance["notes"] = [n.to_dict() for n in result.notes]
+    if result.uncertainty is not None:
+        provenance["uncertainty"] = result.uncertainty.to_dict(orient="split", index=False)  # keeps column order
     provenance["rerun"] = {
         "study": os.path.relpath(study_path, out) if study_path is not None else None,
         "inventories": [os.path.relpath(Path(i).resolve(), out) for i in inventories],
@@ -91,7 +93,8 @@ def write_results(
     others = [f for f in formats if f != "csv"]
     if others:
         data = ReportData.from_result(result)
-        data.provenance = {k: v for k, v in provenance.items() if k not in ("rerun", "outputs", "sources", "notes")}
+        data.provenance = {k: v for k, v in provenance.items()
+                           if k not in ("rerun", "outputs", "sources", "notes", "uncertainty")}
         written += export(data, out, others)
     written.append(_seal(out / PROVENANCE, provenance, written))
     return written
@@ -149,9 +152,13 @@ def load_report_data(folder: Path) -> Any:
     table = pd.read_csv(table_path, comment="#", keep_default_na=False)
     market_path = folder / "impacts-market-based.csv"
     market = pd.read_csv(market_path, keep_default_na=False) if market_path.is_file() else None
-    unc_path = folder / "uncertainty.csv"
-    unc = pd.read_csv(unc_path) if unc_path.is_file() else None
-    provenance = {k: v for k, v in prov.items() if k not in ("sources", "notes", "rerun", "outputs")}
+    unc_path = folder / "uncertainty.csv"  # written by lca mc --out (more samples than the run's own)
+    if unc_path.is_file():
+        unc = pd.read_csv(unc_path)
+    else:
+        u = prov.get("uncertainty")
+        unc = pd.DataFrame(u["data"], columns=u["columns"]) if u else None
+    provenance = {k: v for k, v in prov.items() if k not in ("sources", "notes", "rerun", "outputs", "uncertainty")}
     notes = [Note.from_dict(n) for n in prov.get("notes", [])]
     return ReportData(prov.get("study", folder.name), table, provenance, notes, prov.get("sources", []), market, unc)
 

@@ -7,11 +7,11 @@ shows the same numbers.
 GHG Protocol mapping (documented in ``docs/methodology/reporting.md``):
 
 * **scope 2** — purchased electricity: the ``gwp100`` of the grid-mix processes
-  (``grid/...``), location-based from the grid records and market-based where a
+  (``process_kind`` grid), location-based from the grid records and market-based where a
   grid record gives a contractual factor (otherwise its location-based factor);
 * **scope 3, category 2 (capital goods)** — manufacturing of hardware
-  (``manufacturing/...``);
-* **other** — user processes (``process/...``), reported apart.
+  (``process_kind`` manufacturing);
+* **other** — user processes (``process_kind`` user), reported apart.
 
 The grid factors bundled with ai-lca are life-cycle factors: they include the
 upstream emissions of fuels and grids, which a strict GHG Protocol inventory
@@ -29,9 +29,14 @@ from typing import Any
 
 import pandas as pd
 
+from ..graph import GHG_ROLE, NodeKind
 from ..units import CATEGORY_UNITS
 
 __all__ = [
+    "boundary",
+    "boundary_summary",
+    "assumptions",
+    "uncertainty_warnings",
     "totals",
     "by_phase",
     "by_process",
@@ -44,17 +49,12 @@ __all__ = [
 CATEGORIES = list(CATEGORY_UNITS)
 
 
-def process_role(process_id: str) -> str:
-    """'electricity', 'capital goods', 'water', 'user' or 'other' from a process id."""
-    if process_id.startswith("grid/"):
-        return "electricity"
-    if process_id.startswith("manufacturing/"):
-        return "capital goods"
-    if process_id.startswith("datacenter/") and process_id.endswith("/water"):
-        return "water"
-    if process_id.startswith("process/"):
-        return "user"
-    return "other"
+def process_role(kind: str) -> str:
+    """GHG Protocol role of a process from its kind: 'electricity', 'capital goods', 'water', 'user' or 'other'."""
+    try:
+        return GHG_ROLE.get(NodeKind(kind), "other")
+    except ValueError:
+        return "other"
 
 
 def totals(table: pd.DataFrame) -> pd.DataFrame:
@@ -103,10 +103,10 @@ def per_functional_unit(table: pd.DataFrame, units: list[dict[str, Any]]) -> pd.
 def ghg_protocol(table: pd.DataFrame, market_table: pd.DataFrame | None) -> dict[str, Any]:
     """GHG Protocol framing of gwp100 [kg CO2e]: scope 2 (location, market), scope 3 cat. 2."""
     gwp = table[table["category"] == "gwp100"]
-    roles = gwp["process_id"].map(process_role)
+    roles = gwp["process_kind"].map(process_role)
     location = float(gwp.loc[roles == "electricity", "value"].sum())
     if market_table is not None:
-        m_roles = market_table["process_id"].map(process_role)
+        m_roles = market_table["process_kind"].map(process_role)
         market = float(market_table.loc[m_roles == "electricity", "value"].sum())
     else:
         market = None
@@ -143,4 +143,62 @@ def sci(table: pd.DataFrame, energy_at_meter: float, units: list[dict[str, Any]]
     if not out:
         out.append({"functional_unit": "life cycle", "R": 1.0, "E_kWh": e, "I_kg_per_kWh": intensity, "M_kg": m,
                     "SCI": e * intensity + m, "unit": "kg CO2e per life cycle"})
+    return out
+
+
+def boundary(table: pd.DataFrame, provenance: dict[str, Any]) -> pd.DataFrame:
+    """Per phase and boundary component: energy and gwp100 per unit of the phase (run, request).
+
+    Energy is IT energy for the IT components and energy at the meter for the
+    datacenter overhead; their sum is the energy at the meter per unit.
+    """
+    rows = []
+    gwp = table[table["category"] == "gwp100"]
+    for b in provenance.get("boundary", []):
+        amount = b.get("amount") or 1.0
+        value = float(gwp.loc[(gwp["phase"] == b["phase"]) & (gwp["component"] == b["component"]), "value"].sum())
+        rows.append({"phase": b["phase"], "component": b["component"], "what": b["label"],
+                     "per": b["per"], "energy [kWh per unit]": b["energy_kwh"],
+                     "gwp100 [kg CO2e per unit]": value / amount, "narrow boundary": bool(b["narrow"])})
+    return pd.DataFrame(rows, columns=["phase", "component", "what", "per", "energy [kWh per unit]",
+                                       "gwp100 [kg CO2e per unit]", "narrow boundary"])
+
+
+def boundary_summary(table: pd.DataFrame, provenance: dict[str, Any]) -> pd.DataFrame:
+    """Per phase: the narrow boundary (active accelerators) beside the comprehensive one, per unit."""
+    detail = boundary(table, provenance)
+    rows = []
+    for phase, sub in detail.groupby("phase", sort=False):
+        narrow = sub[sub["narrow boundary"]]
+        operational = sub[sub["component"] != "embodied"]
+        rows.append({"phase": phase, "per": sub["per"].iloc[0],
+                     "narrow energy [kWh]": float(narrow["energy [kWh per unit]"].sum()),
+                     "comprehensive energy [kWh]": float(operational["energy [kWh per unit]"].sum()),
+                     "narrow gwp100 [kg CO2e]": float(narrow["gwp100 [kg CO2e per unit]"].sum()),
+                     "comprehensive gwp100 [kg CO2e]": float(sub["gwp100 [kg CO2e per unit]"].sum())})
+    return pd.DataFrame(rows)
+
+
+def assumptions(provenance: dict[str, Any]) -> pd.DataFrame:
+    """The defaults the study took from the inventory: value, unit, source, range."""
+    rows = []
+    for a in provenance.get("assumptions", []):
+        rng = a.get("range")
+        rows.append({"assumption": a.get("label") or a["name"], "field": a["name"], "value": a["value"],
+                     "unit": a["unit"], "range": f"{rng[0]:.4g} - {rng[1]:.4g}" if rng else "",
+                     "distribution": a.get("distribution") or "", "source": a.get("citation") or a["source"]})
+    return pd.DataFrame(rows, columns=["assumption", "field", "value", "unit", "range", "distribution", "source"])
+
+
+def uncertainty_warnings(uncertainty: pd.DataFrame | None) -> list[str]:
+    """A warning per category whose static result lies outside the 5-95 % band of the Monte Carlo samples."""
+    if uncertainty is None or "static_in_band" not in uncertainty:
+        return []
+    out = []
+    for _, r in uncertainty.iterrows():
+        if not bool(r["static_in_band"]):
+            side = "below" if r["static"] < r["p5"] else "above"
+            out.append(f"{r['category']}: the static result {r['static']:.4g} {r['unit']} lies {side} the 5-95 % "
+                       f"band of the Monte Carlo samples ({r['p5']:.4g} - {r['p95']:.4g}; median {r['p50']:.4g}, at "
+                       f"its {r['static_percentile']:.0f}th percentile): the defaults sit near one end of their ranges")
     return out

@@ -8,9 +8,8 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 import lca
-from lca.engine.compiled import compile_study
-from lca.engine.iterative import PreconditionedSolver, sample_lognormal_matrix
-from lca.uncertainty import build_model, monte_carlo, rank_correlation, sobol, tornado
+from lca.analysis import build_model, compile_study, monte_carlo, rank_correlation, sobol, tornado
+from lca.analysis.iterative import PreconditionedSolver, sample_lognormal_matrix
 from tests.conftest import SCENARIOS
 
 STUDIES = sorted(SCENARIOS.rglob("*.yaml"))
@@ -28,24 +27,26 @@ def test_compiled_equals_brightway(path, run_study):
     assert compiled.energy_at_meter()[0] == pytest.approx(result.energy_at_meter(), rel=1e-6)
 
 
-def test_scaling_parameters_are_exact():
+def test_inputs_vary_per_scenario_exactly():
+    """Any continuous input of the activity model can vary per scenario, with the hand-worked result."""
     study = lca.load_study(SCENARIOS / "bloom-176b.yaml")
-    compiled = compile_study(study, parameters=["training.average_power", "hardware.lifetime",
-                                                "training.accelerator_hours"])
-    # exponents: power x1 on the dynamic energy; lifetime x-1 on the amortisation; hours x1
-    assert set(compiled.parameters["hardware.lifetime"].a_exponent) == {-1.0}
+    compiled = compile_study(study)
     power = np.array([400.0, 300.0, 500.0])
-    totals = compiled.totals({"training.average_power": power})
+    life = np.array([6, 3, 12]) * 8766.0
+    totals = compiled.totals({"training.average_power": power, "hardware.lifetime": life})
     dyn = 1_082_990 * power / 1000 * 0.057
     idle = 256_646 * 0.057
-    emb = 11_203.779
+    emb = 11_203.779 * 6 * 8766.0 / life
     assert totals[:, 0] == pytest.approx(dyn + idle + emb, rel=1e-6)
 
 
-def test_structural_parameter_is_refused():
+def test_structural_input_is_refused():
     study = lca.load_study(SCENARIOS / "llama-3.1-8b-service.yaml")
-    with pytest.raises(lca.StudyError, match="power law|structure"):
-        compile_study(study, parameters=["inference.batch_size"])
+    compiled = compile_study(study)
+    with pytest.raises(lca.InputError, match="structure"):
+        compiled.totals({"inference.prompt_tokens": np.array([100.0, 200.0])})
+    with pytest.raises(lca.InputError, match="not an input"):
+        compiled.totals({"inference.no_such_field": np.array([1.0])})
 
 
 def test_monte_carlo_is_seeded_and_reproducible():
@@ -62,23 +63,38 @@ def test_monte_carlo_is_seeded_and_reproducible():
     assert gwp["ci95_half_width"].iloc[-1] < gwp["ci95_half_width"].iloc[0]
 
 
-def test_monte_carlo_mean_converges_to_the_analytic_mean():
+def test_monte_carlo_mean_converges_to_the_analytic_mean(tmp_path):
     """A linear toy: total = E x CI with CI lognormal (median m, gsd g) => mean E m exp(ln(g)^2 / 2)."""
     import math
 
-    from lca.engine.compiled import CompiledStudy
-    from lca.inventory import Value
-    from lca.uncertainty import UncertainModel
-
-    # two processes: service (1 unit) <- 100 kWh of grid; grid emits CI per kWh
-    a = np.array([[1.0, 0.0], [-100.0, 1.0]])
-    b = np.zeros((4, 2))
-    b[0, 1] = 0.4
-    ci = Value(value=0.4, unit="kg CO2e/kWh", source="toy", distribution="lognormal", gsd=1.5)
-    c = CompiledStudy("toy", ["service", "grid"], a, b, np.zeros_like(b), {"use": np.array([1.0, 0.0])},
-                      np.array([False, False]), np.array([False, True]))
-    c.uncertain = [{"matrix": "B", "row": 0, "col": 1, "value": ci, "label": "grid:gwp100"}]
-    model = UncertainModel(c, {}, ["grid:gwp100"])
+    inv = tmp_path / "inv"
+    inv.mkdir()
+    (inv / "grids.yaml").write_text("""
+kind: grid
+records:
+  - id: toy-grid
+    gwp100: {value: 0.4, unit: kg CO2e/kWh, source: toy, distribution: lognormal, gsd: 1.5}
+""")
+    (inv / "dc.yaml").write_text("""
+kind: datacenter
+records:
+  - id: toy-dc
+    pue: {value: 1.0, unit: "", source: toy}
+    wue: {value: 0.0, unit: L/kWh, source: toy}
+""")
+    path = tmp_path / "toy.yaml"
+    path.write_text("""
+schema_version: 1
+name: toy
+functional_unit: {name: toy}
+inventories: [inv]
+grid: toy-grid
+datacenter: toy-dc
+hardware: {accelerator: h100-sxm, include_embodied: false}
+training: {energy: 100 kWh, energy_scope: it}
+""")
+    model = build_model(lca.load_study(path))
+    assert model.labels == ["grid:toy-grid.gwp100"]
     mc = monte_carlo(model, 200_000, seed=3, chunk=50_000)
     analytic = 100 * 0.4 * math.exp(math.log(1.5) ** 2 / 2)
     sem = mc.total[:, 0].std() / math.sqrt(len(mc.total))
@@ -132,7 +148,7 @@ def test_iterative_background_solve_matches_direct():
 
 
 def test_fgmres_restarts_and_reports_non_convergence():
-    from lca.engine.iterative import fgmres
+    from lca.analysis.iterative import fgmres
 
     a, _ = _synthetic_background(400, seed=3)
     rng = np.random.default_rng(1)
@@ -154,7 +170,7 @@ def test_fgmres_restarts_and_reports_non_convergence():
 @pytest.mark.slow
 @pytest.mark.parametrize("processes", [False, True], ids=["threads", "processes"])
 def test_dask_one_and_two_workers_are_bit_identical(processes):
-    from lca.parallel import local_client
+    from lca.analysis.dask import local_client
 
     model = build_model(lca.load_study(SCENARIOS / "llama-3.1-8b-service.yaml"))
     single = monte_carlo(model, 4000, seed=11, chunk=500)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 import lca
-from lca.engine.compiled import set_path
+from lca.analysis.sweep import set_path
 from lca.study import study_from_dict
-from lca.sweep import run_sweep, scenarios
+from lca.analysis.sweep import run_sweep, scenarios
 from tests.conftest import SCENARIOS
 
 LEVERS = sorted((SCENARIOS / "levers").glob("*.yaml"))

@@ -25,7 +25,7 @@ BASE = {
     "hardware": {"accelerator": "a100-sxm4-80gb", "server": "hpe-apollo-6500-gen10plus-a100",
                  "lifetime": "5 years", "utilisation": 0.8},
     "training": {"accelerator_hours": 1000, "average_power": "400 W", "host_overhead": 0.2},
-    "inference": {"requests": 1000, "energy_per_request": "3 Wh"},
+    "inference": {"requests": 1000, "energy_per_request": "3 Wh", "energy_scope": "it"},
 }
 MODELLED = {
     "schema_version": 1,
@@ -99,7 +99,7 @@ def cases() -> list[tuple[str, dict | str, str, str]]:
                  "hardware.lifetime", "hardware.utilisation", "training.average_power"):
         out.append((f"zero-{path.replace('.', '-')}", _set(BASE, path, 0), "StudyError", "out of range"))
     # fractions above one
-    for path, v in (("hardware.utilisation", 1.5), ("training.utilisation", 1.2)):
+    for path, v in (("hardware.utilisation", 1.5), ("training.load", 1.2)):
         doc = _set(BASE, path, v)
         if path.startswith("training"):
             doc = _set(doc, "training.average_power", _DELETE)
@@ -134,7 +134,39 @@ def cases() -> list[tuple[str, dict | str, str, str]]:
                 "StudyError", "not both"))
     out.append(("accelerators-without-duration", _set(_set(BASE, "training.accelerator_hours", _DELETE),
                                                       "training.accelerators", 8), "StudyError", "go together"))
-    out.append(("power-twice", _set(BASE, "training.utilisation", 0.5), "StudyError", "not both"))
+    out.append(("power-twice", _set(BASE, "training.load", 0.5), "StudyError", "not both"))
+    # what a measured figure covers, and fields that would be ignored
+    out.append(("scope-missing", _set(BASE, "inference.energy_scope", _DELETE), "StudyError", "energy_scope"))
+    out.append(("scope-without-measurement", _set(MODELLED, "training.energy_scope", "it"), "StudyError",
+                "gives neither"))
+    out.append(("host-overhead-in-measured-it", _set(BASE, "inference.host_overhead", 0.2), "StudyError",
+                "already includes"))
+    out.append(("host-overhead-in-facility", _set(_set(BASE, "inference.energy_scope", "facility"),
+                                                  "inference.host_overhead", 0.1), "StudyError", "already includes"))
+    out.append(("split-and-scope", _set(BASE, "inference.energy_per_request",
+                                        {"accelerators": "2 Wh", "host": "1 Wh"}), "StudyError", "components"))
+    out.append(("split-empty", _set(_set(BASE, "inference.energy_per_request", {}), "inference.energy_scope",
+                                    _DELETE), "StudyError", "at least one"))
+    out.append(("split-idle-twice", _set(_set(_set(BASE, "inference.energy_per_request",
+                                                   {"accelerators": "2 Wh", "idle": "1 Wh"}),
+                                              "inference.energy_scope", _DELETE), "inference.idle_energy", "5 kWh"),
+                "StudyError", "'idle' component"))
+    out.append(("power-at-facility", _set(BASE, "training.energy_scope", "facility"), "StudyError",
+                "power per accelerator"))
+    out.append(("old-utilisation-name", _set(BASE, "training.utilisation", 0.5), "StudyError", "now 'load'"))
+    out.append(("precision-in-measured-training", _set(BASE, "training.precision", "fp8"), "StudyError",
+                "only with 'tokens'"))
+    out.append(("batch-in-measured-inference", _set(BASE, "inference.batch_size", 8), "StudyError",
+                "only with 'prompt_tokens'"))
+    out.append(("inference-time-without-power", _set(_set(_set(BASE, "inference.energy_per_request", _DELETE),
+                                                           "inference.energy_scope", _DELETE),
+                                                      "inference.accelerator_hours", 100), "StudyError",
+                "device power"))
+    out.append(("batch-does-not-fit", _set(_set(MODELLED, "inference.batch_size", 5000), "inference.devices", 1),
+                "StudyError",
+                "does not fit"))
+    out.append(("load-with-modelled-inference", _set(MODELLED, "inference.load", 0.5), "StudyError",
+                "drop 'load'"))
     out.append(("no-power", _set(BASE, "training.average_power", _DELETE), "StudyError", "device power"))
     out.append(("no-time", _set(BASE, "training.accelerator_hours", _DELETE), "StudyError", "training needs"))
     out.append(("requests-twice", _set(BASE, "inference.requests_per_day", 10), "StudyError", "either 'requests'"))

@@ -8,7 +8,7 @@ Background database 'bg' in project 'user-bg' (elementary flows in 'bio'):
   => 1500 + 500 x 0.05/0.98 kg per server.
 
 Methods: ('test', 'gwp') CO2 = 1; ('test', 'water') water to air = 1 m3 (x 1000 -> L).
-Study: 1000 A100... here H100 hours at 400 W, PUE 1.10 (Microsoft/Patterson record),
+Study: 1000 H100 hours at 400 W, host 1.2 kW per 8-card server (hgx-h100-8gpu), PUE 1.10 (Microsoft/Patterson record),
 server hgx-h100-8gpu (8 cards, 6 Julian years, utilisation 1) linked to 'server production';
 the H100 card keeps its bundled Boavizta inventory (575.18 kg via the indicator flow).
 """
@@ -92,7 +92,7 @@ def test_linked_background_by_hand(tmp_path, home):
     study = _linked_study(tmp_path / "linked.yaml", base, "linked-test")
     result = lca.run(study, home=home, brightway_dir=base)
     hours = 6 * 8766.0
-    metered = 1000 * 0.4 * 1.10
+    metered = 1000 * (0.4 + 1.2 / 8) * 1.10  # accelerators at 400 W + the server's host power (1.2 kW / 8), PUE
     expected = {
         "grid": metered * ELEC_GWP,
         "server": 1000 / (8 * hours) * SERVER_GWP,
@@ -110,7 +110,7 @@ def test_linked_background_by_hand(tmp_path, home):
     server_water = 1000 / (8 * hours) * 500 * 0.002 / 0.98 * 1000
     assert result.value("water", process_id="grid/FR") == pytest.approx(grid_water, rel=1e-6)
     assert result.value("water") == pytest.approx(grid_water + server_water, rel=1e-6)
-    assert any("linked to background database 'bg'" in n for n in result.notes)
+    assert any("linked to background database 'bg'" in n for n in map(str, result.notes))
 
 
 def test_missing_project_is_a_clear_error(tmp_path, home):
@@ -141,11 +141,11 @@ def test_background_monte_carlo_samples_match_direct_solves(tmp_path, home):
     import scipy.sparse.linalg as spla
     from stats_arrays import LognormalUncertainty
 
-    from lca.engine.background_mc import BackgroundSampler
+    from lca.analysis.background_mc import BackgroundSampler
     from lca.graph import build_graph
     from lca.inventory import Registry
     from lca.study import load_study
-    from lca.uncertainty import build_model, monte_carlo
+    from lca.analysis.montecarlo import build_model, monte_carlo
 
     base = tmp_path / "user-brightway"
     _build_user_project(base)

@@ -35,10 +35,10 @@ def _service_on(accelerator: str):
 
 def test_missing_accelerator_embodied_is_noted():
     _, _, graph = _service_on("mi300x")
-    assert any("accelerator 'mi300x' has no embodied inventory" in n for n in graph.graph["notes"])
+    assert any("accelerator 'mi300x' has no embodied inventory" in n.text for n in graph.notes)
 
 
 def test_derived_card_enters_the_graph():
     _, _, graph = _service_on("b200")
-    assert not any("no embodied inventory" in n for n in graph.graph["notes"])
+    assert not any("no embodied inventory" in n.text for n in graph.notes)
     assert any("boavizta-b200" in str(node) for node in graph.nodes)

@@ -144,4 +144,4 @@ training:
     ci = [round(100 + 50 * math.cos(2 * math.pi * (h - 3) / 24), 1) / 1000 for h in hours]
     expected = sum(ci) / len(ci)
     assert result.total("gwp100") == pytest.approx(1000 * 0.4 * 1.1 * expected, rel=1e-6)
-    assert any("load-weighted hourly intensity" in n for n in result.notes)
+    assert any("load-weighted hourly intensity" in n.text for n in result.notes)

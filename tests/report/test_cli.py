@@ -111,19 +111,22 @@ def test_report_shows_uncertainty_bands(home, tmp_path):
     assert (tmp_path / "mc-provenance.json").is_file()
     assert _main("report", str(tmp_path), "-q")[0] == 0
     html = (tmp_path / "report.html").read_text()
-    assert "<h2>Uncertainty</h2>" in html
+    assert "<h2>Uncertainty (static result beside the Monte Carlo samples)</h2>" in html
     assert pd.read_excel(tmp_path / "report.xlsx", sheet_name="uncertainty").shape[0] == 4
 
 
 def test_uneven_gaps_keep_only_what_not_all_share():
+    from lca.activity import Note, NoteCode
     from lca.report.compare import uneven_gaps
 
+    gap, default = NoteCode.GAP, NoteCode.DEFAULT
     notes = {
-        "a": ["embodied inventory 'x' gives no water: counted as 0", "hardware lifetime 6.0 years: default"],
-        "b": ["embodied inventory 'y' gives no water: counted as 0",
-              "accelerator 'z' has no embodied inventory: the manufacturing of the accelerators is not included"],
+        "a": [Note(gap, "embodied inventory 'x' gives no water"), Note(default, "hardware lifetime 6.0 years")],
+        "b": [Note(gap, "embodied inventory 'y' gives no water"),
+              Note(gap, "accelerator 'z' has no embodied inventory: the manufacturing of the accelerators is not "
+                        "included")],
     }
-    assert uneven_gaps(notes) == {"b": [notes["b"][1]]}
+    assert uneven_gaps(notes) == {"b": [notes["b"][1].text]}
     assert uneven_gaps({"a": notes["a"], "c": notes["a"]}) == {}
 
 

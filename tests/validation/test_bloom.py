@@ -20,12 +20,12 @@ def bloom(run_study):
 
 
 def test_dynamic(bloom):
-    dynamic = bloom.value("gwp100", activity_id="training/accelerator-time", scope="operational")
+    dynamic = bloom.value("gwp100", component="accelerators")
     assert dynamic / 1000 == pytest.approx(24.69, rel=RTOL)
 
 
 def test_idle(bloom):
-    idle = bloom.value("gwp100", activity_id="training/idle")
+    idle = bloom.value("gwp100", component="idle")
     assert idle / 1000 == pytest.approx(14.63, rel=RTOL)
 
 
