@@ -202,7 +202,6 @@ class TrainingPhase(PhaseBase):
     ``accelerators`` the wall-clock duration follows too.
     """
 
-    name: str = "training"
     energy: Q("kWh", gt=0) | EnergySplit | None = None  # measured energy of the run (see energy_scope)
     tokens: float | None = Field(default=None, gt=0)
     sequence_length: int | None = Field(default=None, gt=0)
@@ -275,7 +274,6 @@ class InferencePhase(PhaseBase):
     provisioned capacity, whose unused part is idle.
     """
 
-    name: str = "inference"
     requests: float | None = Field(default=None, gt=0)
     requests_per_day: float | None = Field(default=None, gt=0)
     energy_per_request: Q("kWh", gt=0) | EnergySplit | None = None  # measured energy per request
