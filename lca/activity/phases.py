@@ -204,6 +204,13 @@ def resolve_phase(study: Study, table: InputTable, name: str, phase: PhaseBase) 
     p = name
     site = resolve_site(b)
     hw = resolve_hardware(study, table, p)
+    measured_only = (phase.measured_energy is not None or phase.codecarbon is not None) \
+        and phase.total_accelerator_hours is None and not getattr(phase, "modelled", False)
+    if phase.accelerator is not None and measured_only and phase.codecarbon is None:
+        raise StudyError("'accelerator' changes nothing in a phase given by measured energy without accelerator "
+                         "time (the accelerator only sets the embodied share of that time)",
+                         hint="give the accelerator time ('accelerator_hours' or 'accelerators' and 'duration'), "
+                              "or drop 'accelerator'", **study.where(p, "accelerator"))
     inference = isinstance(phase, InferencePhase)
     amount = _amount(b, inference)
     act = PhaseActivity(p, "request" if inference else "run",
@@ -460,6 +467,9 @@ def _modelled_training(b: _Builder, act: PhaseActivity, phase: TrainingPhase) ->
                          **study.where("training", "sequence_length"))
     b.field("sequence_length", "token", "tokens per training sequence", continuous=False)
     b.field("target_length", "token", "decoder tokens per example", continuous=False)
+    if phase.target_length is not None and not arch.encoder_layers:
+        raise StudyError(f"'target_length' is for encoder-decoder models; '{arch.id}' is decoder-only",
+                         **study.where(p, "target_length"))
     precision = phase.precision or "bf16"
     if phase.precision is None:
         table.notes.add(NoteCode.DEFAULT, "training precision: bf16 (the format of every bundled model's "
@@ -488,6 +498,11 @@ def _modelled_training(b: _Builder, act: PhaseActivity, phase: TrainingPhase) ->
                        lambda t, m, pk: t * per_token / (m * pk) / 3600.0, tokens, mfu, peak)
     act.hardware_hours = b.calc(f"{p}.busy_hours", "h", "busy accelerator-hours per unit", "accelerator-hours",
                                 lambda h: h, hours)
+    ratio = flops.hardware / flops.model
+    act.reported["hardware FLOPs executed"] = b.calc(
+        f"{p}.hardware_flops", "FLOP", "FLOPs executed (model FLOPs + recomputation)",
+        f"tokens x model FLOPs per token x {ratio:.6g} (recompute: {phase.recompute})",
+        lambda t: t * per_token * ratio, tokens)
     if phase.accelerators is not None:
         n = b.field("accelerators", "", "accelerators used at once")
         act.reported["wall-clock duration [h]"] = b.calc(f"{p}.wall_clock", "h", "wall-clock duration",

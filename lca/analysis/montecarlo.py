@@ -90,24 +90,13 @@ def build_model(study: Study, registry: Registry | None = None, home: Any = None
 
 
 def _used_inputs(compiled: CompiledStudy) -> set[str]:
-    """Inputs that reach a matrix entry (those of processes replaced by a background are left out)."""
+    """Uncertain inputs, less the flows of processes a linked background replaced (they no longer reach a matrix)."""
     act = compiled.activity
-    probe = act.evaluate()
-    reached = set(compiled.a_driven.names) | set(compiled.b_driven.names)
-    reached |= {q for _i, q in compiled.demand_driven.values() if q}
-    used = set()
-    for name, q in act.inputs.items():
-        if not q.uncertain or not q.continuous:
-            continue
-        bumped = act.evaluate({name: _bump(q)}, strict=False)
-        if any(not np.allclose(bumped[r], probe[r], rtol=1e-12, atol=0.0) for r in reached):
-            used.add(name)
-    return used
-
-
-def _bump(q: Quantity) -> float:
-    lo, hi = q.range or (q.value, q.value)
-    return hi if hi != q.value else lo
+    direct = set(compiled.a_driven.names) | set(compiled.b_driven.names)
+    flows = {q for node in act.embodied.values() for q in node.impacts.values()}
+    flows |= {q for phase in act.phases.values() for q in phase.site.factors.values()}
+    return {name for name, q in act.inputs.items()
+            if q.uncertain and q.continuous and (name not in flows or name in direct)}
 
 
 def draw_inputs(model: UncertainModel, rng: np.random.Generator, size: int) -> np.ndarray:

@@ -36,7 +36,7 @@ def test_outputs_carry_provenance(home, tmp_path):
     assert _run_cli("run", str(BLOOM), "--out", str(tmp_path), "--home", str(home), "-q") == 0
     prov = json.loads((tmp_path / "provenance.json").read_text())
     assert prov["study_sha256"] == __import__("hashlib").sha256(BLOOM.read_bytes()).hexdigest()
-    assert prov["seed"] is None
+    assert prov["seed"] == 42 and prov["samples"] == 1000  # every run draws 1,000 seeded Monte Carlo samples
     assert {"ai-lca", "bw2data", "bw2calc", "numpy"} <= set(prov["versions"])
     assert any(s["id"] == "fr-luccioni2023" for s in prov["sources"])
     assert set(prov["outputs"]) == {"impacts.csv", "study.yaml"}
