@@ -84,8 +84,25 @@ def print_summary(result: Any, console: Any, verbose: bool = False) -> None:
         console.print(pt)
     energy = result.energy_at_meter()
     console.print(f"electricity at the meter: {_fmt(energy)} kWh")
+    if result.uncertainty is not None:
+        from .report.views import uncertainty_warnings
+
+        u = result.uncertainty
+        ut = Table(title=f"static result beside {int(u['samples'].iloc[0]):,} Monte Carlo samples (seed "
+                         f"{result.provenance.get('seed')})", title_justify="left")
+        for col in ("category", "static", "p2.5", "median", "p97.5", "unit"):
+            ut.add_column(col, justify="left" if col in ("category", "unit") else "right")
+        for _, r in u.iterrows():
+            ut.add_row(r["category"], _fmt(r["static"]), _fmt(r["p2.5"]), _fmt(r["p50"]), _fmt(r["p97.5"]), r["unit"])
+        console.print(ut)
+        for w in uncertainty_warnings(u):
+            console.print(f"[yellow]warning: {w}[/yellow]")
+    for a in result.provenance.get("assumptions", []):
+        rng = f", range {a['range'][0]:.4g}-{a['range'][1]:.4g}" if a.get("range") else ""
+        console.print(f"[dim]assumption: {a['label']} = {a['value']:.4g} {a['unit']}{rng} ({a['name']})[/dim]")
     for note in result.notes:
-        console.print(f"[dim]note: {note}[/dim]")
+        if note.code != "default":  # the defaults are listed as assumptions above
+            console.print(f"[dim]note: {note}[/dim]")
 
 
 def cmd_run(args: argparse.Namespace) -> int:

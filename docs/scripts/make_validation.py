@@ -43,6 +43,14 @@ def render(run) -> str:
     ]:
         rows.append(("BLOOM-176B (Luccioni et al. 2023)", q, pub, ours, "t CO2e", "1 %"))
 
+    gemini = run(SC / "elsworth2025" / "gemini-apps-median-prompt.yaml")
+    energy = {b["component"]: b["energy_kwh"] * 1000 for b in gemini.provenance["boundary"]}
+    for component, share in (("accelerators", 0.58), ("host", 0.25), ("idle", 0.10), ("overhead", 0.08)):
+        rows.append(("Elsworth et al. 2025: median Gemini prompt, split entered", component, 0.24 * share,
+                     energy[component], "Wh", "1 %"))
+    rows.append(("Elsworth et al. 2025: median Gemini prompt, split entered", "total (shares sum to 101 %)", 0.24,
+                 gemini.energy_at_meter() * 1000, "Wh", "1 % (+1 % rounding)"))
+
     for name, (mwh, gross, net) in test_patterson.TABLE4.items():
         r = run(SC / "patterson2021" / f"{name}.yaml")
         for q, pub, ours, what in [("energy", mwh, r.energy_at_meter() / 1e3, "energy"),

@@ -139,7 +139,30 @@ def resolve(study: Study, registry: Registry) -> Activity:
                         table.notes.items, steps)
     activity.values = activity.evaluate()
     _check_finite(activity, study)
+    _summaries(activity, table)
+    activity.notes = table.notes.items
     return activity
+
+
+def _summaries(activity: Activity, table: InputTable) -> None:
+    """What the compute model did, in the notes (static values)."""
+    v = activity.values
+    for name, phase in activity.phases.items():
+        c = phase.compute
+        if "prompt_tokens" in c:
+            batch, fit = v[f"{name}.batch_size"], v[f"{name}.max_batch"]
+            devices = v.get(f"{name}.devices", v.get(f"{name}.devices"))
+            e = v[f"{name}.energy.accelerators"] * 1000
+            table.notes.add(NoteCode.MODEL, (
+                f"{name} modelled: {c['model']} on {devices:g} x {c['accelerator']} per replica, batch {batch:g} "
+                f"(largest that fits: {fit:g}), {c['prompt_tokens']} + {c['output_tokens']} tokens: "
+                f"{v[f'{name}.prefill_energy'] * 1000:.4g} Wh prefill + {v[f'{name}.decode_energy'] * 1000:.4g} Wh "
+                f"decode = {e:.4g} Wh per request at the accelerators "
+                f"({v[f'{name}.decode_memory_bound']:.0%} of decode steps memory-bound)"), name)
+        elif "model_flops" in c:
+            table.notes.add(NoteCode.MODEL, (
+                f"{name} modelled: {c['model_flops']:.3g} model FLOPs on {phase.hardware.accelerator.name or 'the '}"
+                f" at {c['rate']} -> {v[f'{name}.busy_hours']:,.0f} accelerator-hours"), name)
 
 
 def _user_process(table: InputTable, ident: str, out: dict[str, UserProcess], where: dict[str, Any],

@@ -300,12 +300,10 @@ def _host_power(b: _Builder, act: PhaseActivity, device_power: str | None) -> st
                       lambda o, w: o * w, overhead, device_power)
     server = act.hardware.server
     if server is not None and server.host_power is not None:
-        hp = b.table.inventory("server", server.id, "host_power", server.host_power,
-                               f"host power of one {server.name or server.id} (all but the accelerators)")
         n = server.accelerators
-        b.table.notes.add(NoteCode.DEFAULT, f"host power: {server.host_power.value:g} W per server of "
-                                            f"{n} accelerators (server '{server.id}'; {server.host_power.source})",
-                          "host")
+        hp = b.table.record_default(f"server:{server.id}.host_power", "server", server.id, "host_power",
+                                    server.host_power, f"host power of one {server.name or server.id} "
+                                                       f"({n} accelerators; all but the accelerators)")
         return b.calc(f"{p}.host_power", "W", "host power per accelerator", f"server host power / {n}",
                       lambda w: w / n, hp)
     b.gap("host (CPU, memory, network, fans) energy is not included: give hardware.server with a host power, "

@@ -160,7 +160,7 @@ class MonteCarloResult:
             x = self.total[:, k]
             p = np.percentile(x, [2.5, 5, 50, 95, 97.5])
             static = float(self.static[k])
-            rank = float(np.mean(x < static) * 100) if len(x) else math.nan
+            rank = float(np.mean(x < static) * 100) if len(x) and np.ptp(x) > 0 else math.nan
             rows.append({"category": cat, "static": static, "mean": float(x.mean()),
                          "sd": float(x.std(ddof=1)) if len(x) > 1 else 0.0,
                          "p2.5": float(p[0]), "p5": float(p[1]), "p50": float(p[2]), "p95": float(p[3]),
