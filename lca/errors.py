@@ -93,7 +93,7 @@ class LcaError(Exception):
         self.hint = hint
         super().__init__(self.render())
 
-    def located(self, **where: Any) -> "LcaError":
+    def located(self, **where: Any) -> LcaError:
         """Fill in location details (file, line, column, field) that are still unknown."""
         for key, val in where.items():
             if val is not None and getattr(self, key, None) in (None, ...):

@@ -43,8 +43,10 @@ class Measured:
         return self.cpu_energy + self.gpu_energy + self.ram_energy
 
     def describe(self) -> str:
-        return (f"CodeCarbon ({self.runs} run{'s' if self.runs != 1 else ''} in {', '.join(self.files)}): "
-                f"CPU {self.cpu_energy:.4g} + GPU {self.gpu_energy:.4g} + RAM {self.ram_energy:.4g} kWh")
+        return (
+            f"CodeCarbon ({self.runs} run{'s' if self.runs != 1 else ''} in {', '.join(self.files)}): "
+            f"CPU {self.cpu_energy:.4g} + GPU {self.gpu_energy:.4g} + RAM {self.ram_energy:.4g} kWh"
+        )
 
 
 def _number(text: str, path: Path, line: int, column: str) -> float:
@@ -70,7 +72,10 @@ def read_codecarbon(paths: list[Path]) -> Measured:
         if missing:
             raise InputError(
                 "not a CodeCarbon emissions.csv: missing columns",
-                file=path, line=1, value=", ".join(missing), valid=", ".join(REQUIRED_COLUMNS),
+                file=path,
+                line=1,
+                value=", ".join(missing),
+                valid=", ".join(REQUIRED_COLUMNS),
             )
         idx = {c: header.index(c) for c in header}
         has_count = has_count and "gpu_count" in idx
@@ -90,5 +95,6 @@ def read_codecarbon(paths: list[Path]) -> Measured:
                 acc_hours += d * (_number(count, path, line, "gpu_count") if count else 0.0)
     if runs == 0:
         raise InputError("no run in the CodeCarbon file(s)", file=paths[0] if paths else None)
-    return Measured(runs, cpu, gpu, ram, duration, acc_hours if has_count and acc_hours > 0 else None,
-                    tuple(p.name for p in paths))
+    return Measured(
+        runs, cpu, gpu, ram, duration, acc_hours if has_count and acc_hours > 0 else None, tuple(p.name for p in paths)
+    )

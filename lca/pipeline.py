@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.metadata
-import platform
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -14,27 +12,16 @@ from .activity import COMPONENT_LABELS, NARROW, Activity, Component
 from .analysis.compiled import compile_graph
 from .analysis.montecarlo import build_model, monte_carlo
 from .engine import database_name, run_graph
-from .graph import ProcessGraph, build_graph
+from .graph import NodeKind, ProcessGraph, build_graph
 from .inventory import CATEGORIES, Registry
 from .results import Result, build_activity, build_table, market_based_table
 from .study import Study, load_study
+from .versions import package_versions
 
 __all__ = ["run", "prepare", "package_versions", "functional_units", "boundary", "DEFAULT_SAMPLES", "DEFAULT_SEED"]
 
-_PACKAGES = ("ai-lca", "bw2data", "bw2calc", "bw2io", "bw_processing", "numpy", "scipy", "pandas", "networkx", "pint",
-             "pydantic")
 DEFAULT_SAMPLES = 1000  # Monte Carlo samples drawn by every run (the static result is reported beside them)
 DEFAULT_SEED = 42
-
-
-def package_versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for name in _PACKAGES:
-        try:
-            out[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
 
 
 def functional_units(study: Study, activity: Activity) -> list[dict[str, Any]]:
@@ -66,13 +53,30 @@ def boundary(activity: Activity) -> list[dict[str, Any]]:
     for name, phase in activity.phases.items():
         amount = float(activity.values[phase.amount])
         for comp, q in phase.energy.items():
-            rows.append({"phase": name, "per": phase.unit, "amount": amount, "component": str(comp),
-                         "label": COMPONENT_LABELS[comp], "energy_kwh": float(activity.values[q]),
-                         "narrow": comp in NARROW})
+            rows.append(
+                {
+                    "phase": name,
+                    "per": phase.unit,
+                    "amount": amount,
+                    "component": str(comp),
+                    "label": COMPONENT_LABELS[comp],
+                    "energy_kwh": float(activity.values[q]),
+                    "narrow": comp in NARROW,
+                }
+            )
         if phase.hardware_hours is not None:
-            rows.append({"phase": name, "per": phase.unit, "amount": amount, "component": "embodied",
-                         "label": COMPONENT_LABELS[Component.EMBODIED], "energy_kwh": 0.0, "narrow": False,
-                         "accelerator_hours": float(activity.values[phase.hardware_hours])})
+            rows.append(
+                {
+                    "phase": name,
+                    "per": phase.unit,
+                    "amount": amount,
+                    "component": "embodied",
+                    "label": COMPONENT_LABELS[Component.EMBODIED],
+                    "energy_kwh": 0.0,
+                    "narrow": False,
+                    "accelerator_hours": float(activity.values[phase.hardware_hours]),
+                }
+            )
     return rows
 
 
@@ -120,8 +124,14 @@ def run(
     """
     study, registry, graph = prepare(study, inventories)
     cats = list(categories)
-    solution = run_graph(graph, database_name(study.name), home=home, categories=cats,
-                         background=study.background, brightway_dir=brightway_dir)
+    solution = run_graph(
+        graph,
+        database_name(study.name),
+        home=home,
+        categories=cats,
+        background=study.background,
+        brightway_dir=brightway_dir,
+    )
     table = build_table(study.name, graph, solution.contributions)
     activity_table = build_activity(graph, solution.supply)
     act = graph.activity
@@ -152,9 +162,13 @@ def run(
         "energy_at_meter_by_phase_kwh": {p: float(v) for p, v in grid_rows.groupby("phase")["amount"].sum().items()},
         "phases": {name: phase.source for name, phase in act.phases.items()},
         "boundary": boundary(act),
+        "market_based": _market_grids(graph),
         "assumptions": [q.to_dict() for q in act.defaults],
-        "quantities": [act.quantity(n).to_dict() for n in (*act.inputs, *act.derived)
-                       if np.ndim(act.values.get(n, 0.0)) == 0 and not isinstance(act.values.get(n), str)],
+        "quantities": [
+            act.quantity(n).to_dict()
+            for n in (*act.inputs, *act.derived)
+            if np.ndim(act.values.get(n, 0.0)) == 0 and not isinstance(act.values.get(n), str)
+        ],
     }
     return Result(
         study=study.name,
@@ -168,6 +182,7 @@ def run(
         market_table=market_based_table(graph, table),
         uncertainty=uncertainty,
         monte_carlo=mc,
+        warnings=mc.warnings() if mc is not None else [],
     )
 
 
@@ -179,3 +194,14 @@ def _link_matrix(graph: ProcessGraph, scores: dict[tuple[str, str], float]) -> n
             h[CATEGORIES.index(cat), nodes.index(node)] = score
     return h
 
+
+def _market_grids(graph: ProcessGraph) -> dict[str, list[str]]:
+    """Grids with a contractual (market-based) factor, and those whose location-based factor stands in."""
+    grids = [(d.get("comment", n), d) for n, d in graph.nodes(data=True) if d.get("kind") == NodeKind.GRID]
+    contract = sorted(
+        str(c).removeprefix("grid record ").strip("'") for c, d in grids if d.get("market_gwp100") is not None
+    )
+    fallback = sorted(
+        str(c).removeprefix("grid record ").strip("'") for c, d in grids if d.get("market_gwp100") is None
+    )
+    return {"contractual": contract, "location_fallback": fallback}

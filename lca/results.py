@@ -2,16 +2,44 @@
 
 from __future__ import annotations
 
+import html
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+import lca
+
 from .activity import Note
+from .errors import InputError
 from .graph import NodeKind, ProcessGraph
+from .numbers import fmt
 from .units import CATEGORY_UNITS
 
-__all__ = ["Result", "TABLE_COLUMNS", "build_table", "build_activity", "market_based_table"]
+__all__ = ["Result", "TABLE_COLUMNS", "build_table", "build_activity", "market_based_table", "market_basis"]
+
+
+def market_basis(provenance: dict[str, Any]) -> str:
+    """What a market-based (GHG Protocol scope 2) figure rests on, the same words in every output.
+
+    A grid without contractual (market-based) data keeps its location-based
+    factor: the last step of the emission-factor hierarchy of the GHG Protocol
+    Scope 2 Guidance (2015, Table 6.3).
+    """
+    m = provenance.get("market_based", {})
+    contract, fallback = m.get("contractual", []), m.get("location_fallback", [])
+    if not contract:
+        return (
+            "equal to location-based: no grid of this study has contractual data, so location-based factors "
+            "stand in (GHG Protocol Scope 2 Guidance)"
+        )
+    text = f"contractual factors of {', '.join(contract)}"
+    if fallback:
+        text += f"; location-based factors stand in for {', '.join(fallback)}"
+    return text
+
 
 TABLE_COLUMNS = [
     "study",
@@ -137,28 +165,59 @@ class Result:
     market_table: pd.DataFrame | None = None
     uncertainty: pd.DataFrame | None = None
     monte_carlo: Any = None
+    warnings: list[str] = field(default_factory=list)  # e.g. the static result outside its 5-95 % band
+
+    def __repr__(self) -> str:
+        totals = ", ".join(
+            f"{c} {fmt(v, CATEGORY_UNITS[c])}" for c, v in self.table.groupby("category")["value"].sum().items()
+        )
+        return f"Result(study={self.study!r}, {len(self.table)} rows: {totals})"
+
+    def report(self, out: str | Path, formats: Iterable[str] = ("xlsx", "json", "md", "html")) -> list[Path]:
+        """Write this result's reports into ``out`` (the same as ``lca.report(result, out, formats)``)."""
+        return lca.report(self, out, formats)
+
+    def _repr_html_(self) -> str:
+        totals = self.totals()
+        rows = "".join(
+            f"<tr><td>{c}</td><td style='text-align:right'>{fmt(r['embodied'], r['unit'])}</td>"
+            f"<td style='text-align:right'>{fmt(r['operational'], r['unit'])}</td>"
+            f"<td style='text-align:right'><b>{fmt(r['total'], r['unit'])}</b></td></tr>"
+            for c, r in totals.iterrows()
+        )
+        warn = "".join(f"<p><b>Warning:</b> {html.escape(w)}</p>" for w in self.warnings)
+        return (
+            f"<div><b>{html.escape(self.study)}</b>: life-cycle impacts<table><tr><th>category</th>"
+            f"<th>embodied</th><th>operational</th><th>total</th></tr>{rows}</table>{warn}</div>"
+        )
+
+    def market_statement(self) -> str:
+        """Market-based gwp100 with what it rests on (the same text in every output)."""
+        return f"{fmt(self.total('gwp100', basis='market'), 'kg CO2e')} ({market_basis(self.provenance)})"
 
     # ------------------------------------------------------------------ views
     def total(self, category: str = "gwp100", *, basis: str = "location") -> float:
         """Total impact of the life cycle in ``category`` [unit of the category].
 
         ``basis="market"`` gives gwp100 with market-based grid factors where
-        the grid records have them (GHG Protocol scope 2, market-based).
+        the grid records have them and location-based factors standing in
+        elsewhere (GHG Protocol scope 2, market-based; :func:`market_basis`
+        says which).
         """
+        if category not in CATEGORY_UNITS:
+            raise InputError("unknown impact category", value=category, valid=", ".join(CATEGORY_UNITS))
         if basis == "market":
             if category != "gwp100":
-                raise ValueError("market-based totals exist for gwp100 only")
+                raise InputError("market-based totals exist for gwp100 only", value=category, valid="gwp100")
             table = self.market_table if self.market_table is not None else self.table
             return float(table.loc[table["category"] == "gwp100", "value"].sum())
         if basis != "location":
-            raise ValueError(f"basis must be 'location' or 'market', got {basis!r}")
+            raise InputError("unknown basis", value=basis, valid="location, market")
         return float(self.table.loc[self.table["category"] == category, "value"].sum())
 
     def totals(self) -> pd.DataFrame:
         """Per category: embodied, operational and total."""
-        pivot = self.table.pivot_table(
-            index="category", columns="scope", values="value", aggfunc="sum", fill_value=0.0
-        )
+        pivot = self.table.pivot_table(index="category", columns="scope", values="value", aggfunc="sum", fill_value=0.0)
         for scope in ("embodied", "operational"):
             if scope not in pivot:
                 pivot[scope] = 0.0

@@ -47,6 +47,7 @@ __all__ = [
     "study_from_dict",
 ]
 
+
 class FunctionalUnit(Strict):
     """What the results are expressed for."""
 
@@ -69,8 +70,10 @@ class HardwareSpec(Strict):
 Precision = Literal["fp32", "tf32", "bf16", "fp16", "fp8", "int8", "int4"]
 
 EnergyScope = Literal["accelerators", "it", "facility"]
-SCOPE_HELP = ("'accelerators' (the accelerators' own energy or power), 'it' (accelerators + host, "
-              "before datacenter overhead) or 'facility' (at the meter, datacenter overhead included)")
+SCOPE_HELP = (
+    "'accelerators' (the accelerators' own energy or power), 'it' (accelerators + host, "
+    "before datacenter overhead) or 'facility' (at the meter, datacenter overhead included)"
+)
 
 
 class EnergySplit(Strict):
@@ -87,7 +90,7 @@ class EnergySplit(Strict):
     overhead: Q("kWh", ge=0) | None = None
 
     @model_validator(mode="after")
-    def _something(self) -> "EnergySplit":
+    def _something(self) -> EnergySplit:
         given = self.given()
         if not given:
             raise ValueError("give at least one of accelerators, host, idle, overhead")
@@ -122,8 +125,10 @@ class PhaseBase(Strict):
     @classmethod
     def _renamed(cls, data: Any) -> Any:
         if isinstance(data, dict) and "utilisation" in data:
-            raise ValueError("a phase's 'utilisation' is now 'load' (device load between idle and TDP, 0-1); "
-                             "'hardware.utilisation' stays the share of the hardware's life in use")
+            raise ValueError(
+                "a phase's 'utilisation' is now 'load' (device load between idle and TDP, 0-1); "
+                "'hardware.utilisation' stays the share of the hardware's life in use"
+            )
         return data
 
     @field_validator("codecarbon", mode="before")
@@ -132,7 +137,7 @@ class PhaseBase(Strict):
         return [value] if isinstance(value, str) else value
 
     @model_validator(mode="after")
-    def _time_given_once(self) -> "PhaseBase":
+    def _time_given_once(self) -> PhaseBase:
         if self.accelerator_hours is not None and (self.accelerators or self.duration):
             raise ValueError("give either 'accelerator_hours' or 'accelerators' and 'duration', not both")
         alone_ok = getattr(self, "tokens", None) is not None  # modelled training: accelerators alone
@@ -141,7 +146,7 @@ class PhaseBase(Strict):
         return self
 
     @model_validator(mode="after")
-    def _power_given_once(self) -> "PhaseBase":
+    def _power_given_once(self) -> PhaseBase:
         if self.average_power is not None and self.load is not None:
             raise ValueError("give either 'average_power' or 'load', not both")
         if self.idle_energy is not None and self.provisioned_idle_hours is not None:
@@ -149,36 +154,45 @@ class PhaseBase(Strict):
         return self
 
     @property
-    def measured_energy(self) -> "float | EnergySplit | None":
+    def measured_energy(self) -> float | EnergySplit | None:
         """The measured energy of the phase (per run or per request), if any."""
         return None
 
     @model_validator(mode="after")
-    def _scope_is_meaningful(self) -> "PhaseBase":
+    def _scope_is_meaningful(self) -> PhaseBase:
         measured = self.measured_energy
         split = isinstance(measured, EnergySplit)
         if self.codecarbon is not None and self.energy_scope is not None:
-            raise ValueError("'codecarbon' files give the accelerators' (GPU) and the host's (CPU + RAM) energy "
-                             "apart: drop 'energy_scope'")
+            raise ValueError(
+                "'codecarbon' files give the accelerators' (GPU) and the host's (CPU + RAM) energy "
+                "apart: drop 'energy_scope'"
+            )
         if split and self.energy_scope is not None:
-            raise ValueError("an energy given per component has no 'energy_scope': the components say what it "
-                             "covers")
+            raise ValueError("an energy given per component has no 'energy_scope': the components say what it covers")
         if isinstance(measured, float) and self.energy_scope is None:
             raise ValueError(f"say what the measured energy covers: 'energy_scope' is {SCOPE_HELP}")
         if self.energy_scope is not None and measured is None and self.average_power is None:
-            raise ValueError("'energy_scope' says what a measured energy or 'average_power' covers; this phase "
-                             "gives neither")
+            raise ValueError(
+                "'energy_scope' says what a measured energy or 'average_power' covers; this phase gives neither"
+            )
         if self.average_power is not None and self.energy_scope == "facility":
-            raise ValueError("'average_power' is power per accelerator; give 'accelerators' or 'it' as its "
-                             "energy_scope (a facility-level figure is an energy: give 'energy')")
-        covers_host = self.energy_scope in ("it", "facility") or (split and measured.host is not None) \
+            raise ValueError(
+                "'average_power' is power per accelerator; give 'accelerators' or 'it' as its "
+                "energy_scope (a facility-level figure is an energy: give 'energy')"
+            )
+        covers_host = (
+            self.energy_scope in ("it", "facility")
+            or (split and measured.host is not None)
             or self.codecarbon is not None
+        )
         if self.host_overhead is not None and covers_host:
             raise ValueError("'host_overhead' adds the host, which the measured figure already includes: drop it")
-        if split and measured.idle is not None and (self.idle_energy is not None
-                                                    or self.provisioned_idle_hours is not None):
-            raise ValueError("the measured energy has an 'idle' component: drop 'idle_energy'/"
-                             "'provisioned_idle_hours'")
+        if (
+            split
+            and measured.idle is not None
+            and (self.idle_energy is not None or self.provisioned_idle_hours is not None)
+        ):
+            raise ValueError("the measured energy has an 'idle' component: drop 'idle_energy'/'provisioned_idle_hours'")
         return self
 
     @property
@@ -215,11 +229,11 @@ class TrainingPhase(PhaseBase):
         return self.tokens is not None
 
     @property
-    def measured_energy(self) -> "float | EnergySplit | None":
+    def measured_energy(self) -> float | EnergySplit | None:
         return self.energy
 
     @model_validator(mode="after")
-    def _needs_time(self) -> "TrainingPhase":
+    def _needs_time(self) -> TrainingPhase:
         if self.modelled:
             if self.sequence_length is None:
                 raise ValueError("'tokens' needs 'sequence_length'")
@@ -233,8 +247,9 @@ class TrainingPhase(PhaseBase):
             if self.mfu is not None and self.achieved_flops is not None:
                 raise ValueError("give either 'mfu' or 'achieved_flops', not both")
         else:
-            if self.codecarbon is not None and (self.energy is not None or self.average_power is not None
-                                                or self.load is not None):
+            if self.codecarbon is not None and (
+                self.energy is not None or self.average_power is not None or self.load is not None
+            ):
                 raise ValueError("'codecarbon' gives the measured energy; drop 'energy'/'average_power'/'load'")
             if self.total_accelerator_hours is None and self.energy is None and self.codecarbon is None:
                 raise ValueError(
@@ -244,8 +259,10 @@ class TrainingPhase(PhaseBase):
             if self.energy is not None and (self.average_power is not None or self.load is not None):
                 raise ValueError("'energy' already gives the energy; drop 'average_power'/'load'")
             if self.energy is None and self.codecarbon is None and self.average_power is None and self.load is None:
-                raise ValueError("training given by accelerator time needs the device power: 'average_power' "
-                                 "(measured mean W per accelerator) or 'load' (0-1 between idle and TDP)")
+                raise ValueError(
+                    "training given by accelerator time needs the device power: 'average_power' "
+                    "(measured mean W per accelerator) or 'load' (0-1 between idle and TDP)"
+                )
             for name in ("sequence_length", "mfu", "achieved_flops", "target_length"):
                 if getattr(self, name) is not None:
                     raise ValueError(f"'{name}' is used only with 'tokens'")
@@ -290,7 +307,7 @@ class InferencePhase(PhaseBase):
         return self.prompt_tokens is not None
 
     @property
-    def measured_energy(self) -> "float | EnergySplit | None":
+    def measured_energy(self) -> float | EnergySplit | None:
         return self.energy_per_request
 
     @property
@@ -300,7 +317,7 @@ class InferencePhase(PhaseBase):
         return float(self.requests_per_day) * float(self.duration) / 24.0  # type: ignore[arg-type]
 
     @model_validator(mode="after")
-    def _needs_energy(self) -> "InferencePhase":
+    def _needs_energy(self) -> InferencePhase:
         if (self.requests is None) == (self.requests_per_day is None):
             raise ValueError("give either 'requests' or 'requests_per_day' (with 'duration')")
         if self.requests_per_day is not None and self.duration is None:
@@ -311,8 +328,10 @@ class InferencePhase(PhaseBase):
             if self.energy_per_request is not None or self.codecarbon is not None:
                 raise ValueError("give either 'energy_per_request' (measured) or prompt/output tokens (modelled)")
             if self.load is not None:
-                raise ValueError("the compute model gives the device load of every step: drop 'load' "
-                                 "(or give the measured 'average_power')")
+                raise ValueError(
+                    "the compute model gives the device load of every step: drop 'load' "
+                    "(or give the measured 'average_power')"
+                )
             return self
         for name in ("output_tokens", "batch_size", "devices", "compute_efficiency", "memory_efficiency"):
             if getattr(self, name) is not None:
@@ -328,10 +347,16 @@ class InferencePhase(PhaseBase):
             )
         if self.energy_per_request is not None and (self.average_power or self.load is not None):
             raise ValueError("'energy_per_request' already gives the energy; drop 'average_power'/'load'")
-        if (self.energy_per_request is None and self.codecarbon is None and self.average_power is None
-                and self.load is None):
-            raise ValueError("inference given by accelerator time needs the device power: 'average_power' "
-                             "(measured mean W per accelerator) or 'load' (0-1 between idle and TDP)")
+        if (
+            self.energy_per_request is None
+            and self.codecarbon is None
+            and self.average_power is None
+            and self.load is None
+        ):
+            raise ValueError(
+                "inference given by accelerator time needs the device power: 'average_power' "
+                "(measured mean W per accelerator) or 'load' (0-1 between idle and TDP)"
+            )
         return self
 
 
@@ -345,7 +370,7 @@ class ActivityRef(Strict):
     reference_product: str | None = None
 
     @model_validator(mode="after")
-    def _code_or_name(self) -> "ActivityRef":
+    def _code_or_name(self) -> ActivityRef:
         if (self.code is None) == (self.name is None):
             raise ValueError("give either 'code' or 'name' (with location/unit/reference_product as needed)")
         return self
@@ -378,7 +403,7 @@ class Background(Strict):
         return data
 
     @model_validator(mode="after")
-    def _all_methods(self) -> "Background":
+    def _all_methods(self) -> Background:
         missing = {"gwp100", "water", "adpe", "pe"} - set(self.methods)
         if missing:
             raise ValueError(f"background.methods needs every category; missing {sorted(missing)}")
@@ -401,7 +426,7 @@ class SweepSpec(Strict):
     cases: list[dict[str, Any]] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _consistent(self) -> "SweepSpec":
+    def _consistent(self) -> SweepSpec:
         if self.mode == "cartesian" and not self.parameters:
             raise ValueError("a cartesian sweep needs 'parameters' (path: [values])")
         if self.mode == "cases" and not self.cases:
@@ -437,7 +462,7 @@ class Study(Strict):
     _hash: str = PrivateAttr(default="")
 
     @model_validator(mode="after")
-    def _has_a_phase(self) -> "Study":
+    def _has_a_phase(self) -> Study:
         if self.training is None and self.inference is None:
             raise ValueError("a study needs at least one phase: 'training' and/or 'inference'")
         modelled = (self.training is not None and self.training.modelled) or (

@@ -34,8 +34,11 @@ def _quantity_parser(unit: str):
         if raw is None:
             return raw
         if isinstance(raw, dict | list | tuple):  # a structure: let a union's other member say what is wrong
-            raise PydanticCustomError("not_a_quantity", "expected a number, optionally followed by its unit "
-                                                        "(e.g. 12 or '12 {unit}')", {"unit": unit})
+            raise PydanticCustomError(
+                "not_a_quantity",
+                "expected a number, optionally followed by its unit (e.g. 12 or '12 {unit}')",
+                {"unit": unit},
+            )
         try:
             return parse_quantity(raw, unit)
         except UnitError as exc:
@@ -164,10 +167,28 @@ def validate(
         elif kind == "string_pattern_mismatch":
             msg = "not a valid identifier"
             valid = "letters, digits, '.', '_' and '-', starting with a letter or digit (no spaces)"
-        elif kind in ("string_type", "int_type", "float_type", "bool_type", "dict_type", "list_type",
-                      "model_type", "int_parsing", "float_parsing", "bool_parsing", "int_from_float"):
-            expected = {"string": "text", "int": "a whole number", "float": "a number", "bool": "true or false",
-                        "dict": "a mapping", "list": "a list", "model": "a mapping"}[kind.split("_")[0]]
+        elif kind in (
+            "string_type",
+            "int_type",
+            "float_type",
+            "bool_type",
+            "dict_type",
+            "list_type",
+            "model_type",
+            "int_parsing",
+            "float_parsing",
+            "bool_parsing",
+            "int_from_float",
+        ):
+            expected = {
+                "string": "text",
+                "int": "a whole number",
+                "float": "a number",
+                "bool": "true or false",
+                "dict": "a mapping",
+                "list": "a list",
+                "model": "a mapping",
+            }[kind.split("_")[0]]
             msg = f"wrong type: expected {expected}"
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]

@@ -55,14 +55,22 @@ def resolve_embodied_spec(table: InputTable, ident: str, specs: dict[str, Embodi
         return
     impacts = {}
     for cat, value in res.impacts.items():
-        impacts[cat] = table.inventory("embodied", ident, cat, value,
-                                       f"{CATEGORY_LABELS[cat]} of manufacturing one {rec.unit} of {rec.name or ident}")
+        impacts[cat] = table.inventory(
+            "embodied",
+            ident,
+            cat,
+            value,
+            f"{CATEGORY_LABELS[cat]} of manufacturing one {rec.unit} of {rec.name or ident}",
+        )
     specs[ident] = EmbodiedSpec(ident, name, rec.unit, impacts)
     missing = [c for c in CATEGORIES if c not in res.impacts]
     if missing:
-        table.notes.add(NoteCode.GAP, f"embodied inventory '{ident}' gives no {', '.join(missing)}: that part of "
-                                      "its manufacturing is not included (not counted as 0 by choice: no source)",
-                        ident)
+        table.notes.add(
+            NoteCode.GAP,
+            f"embodied inventory '{ident}' gives no {', '.join(missing)}: that part of "
+            "its manufacturing is not included (not counted as 0 by choice: no source)",
+            ident,
+        )
 
 
 def resolve_hardware(study: Study, table: InputTable, phase: str) -> Hardware:
@@ -86,21 +94,30 @@ def resolve_hardware(study: Study, table: InputTable, phase: str) -> Hardware:
     notes = table.notes
     if not hw.include_embodied:
         card = platform = None
-        notes.add(NoteCode.GAP, "embodied impacts excluded by the study (hardware.include_embodied: false)",
-                  "embodied")
+        notes.add(NoteCode.GAP, "embodied impacts excluded by the study (hardware.include_embodied: false)", "embodied")
     if server is not None and server.includes_accelerators and hw.accelerator_embodied is None:
         card = None  # the server figure already holds the cards
     if not card and not platform:
         if hw.include_embodied:
-            notes.add(NoteCode.GAP, "no embodied (manufacturing) inventory given: embodied impacts are not "
-                                    "included", "embodied")
+            notes.add(
+                NoteCode.GAP,
+                "no embodied (manufacturing) inventory given: embodied impacts are not included",
+                "embodied",
+            )
         return Hardware(acc, server, None, None, server.accelerators if server else 1, None, None)
     if server is None:
-        notes.add(NoteCode.GAP, "no server platform given: host (CPU, memory, chassis) manufacturing is not "
-                                "included", "embodied")
+        notes.add(
+            NoteCode.GAP,
+            "no server platform given: host (CPU, memory, chassis) manufacturing is not included",
+            "embodied",
+        )
     if not card and not (server is not None and server.includes_accelerators):
-        notes.add(NoteCode.GAP, f"accelerator '{acc.id}' has no embodied inventory: the manufacturing of the "
-                                "accelerators is not included (give hardware.accelerator_embodied)", "embodied")
+        notes.add(
+            NoteCode.GAP,
+            f"accelerator '{acc.id}' has no embodied inventory: the manufacturing of the "
+            "accelerators is not included (give hardware.accelerator_embodied)",
+            "embodied",
+        )
     lifetime = _lifetime(study, table, server)
     utilisation = _utilisation(study, table, server)
     return Hardware(acc, server, card, platform, server.accelerators if server else 1, lifetime, utilisation)
@@ -135,10 +152,13 @@ def check_peak(acc: AcceleratorRecord, precision: str, study: Study, phase: str)
     if precision not in acc.peak_flops:
         raise StudyError(
             f"accelerator '{acc.id}' has no peak throughput for precision {precision!r}",
-            valid=", ".join(sorted(acc.peak_flops)) or "(none)", **study.where(phase, "precision"))
+            valid=", ".join(sorted(acc.peak_flops)) or "(none)",
+            **study.where(phase, "precision"),
+        )
     missing = [f for f in ("memory", "memory_bandwidth", "tdp") if getattr(acc, f) is None]
     if missing:
-        raise StudyError(f"accelerator '{acc.id}' lacks {', '.join(missing)}, which the compute model needs",
-                         hint="give measured average_power, or an inventory record that overrides it",
-                         **study.where(phase))
-
+        raise StudyError(
+            f"accelerator '{acc.id}' lacks {', '.join(missing)}, which the compute model needs",
+            hint="give measured average_power, or an inventory record that overrides it",
+            **study.where(phase),
+        )

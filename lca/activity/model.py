@@ -21,6 +21,7 @@ import numpy as np
 
 from ..errors import InputError, StudyError
 from ..inventory import CATEGORIES, Registry
+from ..numbers import fmt
 from ..study import Study
 from .hardware import EmbodiedSpec, resolve_embodied_spec
 from .inputs import DerivedSpec, InputTable
@@ -80,11 +81,15 @@ class Activity:
         v[STRICT] = strict
         for name, value in (overrides or {}).items():
             if name not in self.inputs:
-                raise InputError(f"'{name}' is not an input of this study's activity model",
-                                 valid=", ".join(sorted(k for k, q in self.inputs.items() if q.continuous)))
+                raise InputError(
+                    f"'{name}' is not an input of this study's activity model",
+                    valid=", ".join(sorted(k for k, q in self.inputs.items() if q.continuous)),
+                )
             if not self.inputs[name].continuous:
-                raise InputError(f"'{name}' fixes the structure of the model: vary it as a structural parameter "
-                                 "(each value resolved once)")
+                raise InputError(
+                    f"'{name}' fixes the structure of the model: vary it as a structural parameter "
+                    "(each value resolved once)"
+                )
             v[name] = value
         for step in self.steps:
             step(v)
@@ -96,8 +101,14 @@ class Activity:
             return self.inputs[name]
         spec = self.derived[name]
         value = self.values.get(name, math.nan)
-        return Quantity(name, float(value) if np.ndim(value) == 0 else math.nan, spec.unit, ValueOrigin.DERIVED,
-                        spec.formula, spec.label)
+        return Quantity(
+            name,
+            float(value) if np.ndim(value) == 0 else math.nan,
+            spec.unit,
+            ValueOrigin.DERIVED,
+            spec.formula,
+            spec.label,
+        )
 
     @property
     def defaults(self) -> list[Quantity]:
@@ -132,11 +143,13 @@ def resolve(study: Study, registry: Registry) -> Activity:
     for i, use in enumerate(study.processes):
         where = study.where("processes", i, "process")
         _user_process(table, use.process, processes, where, electricity=use.phase != "system")
-        amount = table.study(f"processes[{i}].amount", use.amount, "unit", f"units of '{use.process}' per unit of "
-                             f"{use.phase}")
+        amount = table.study(
+            f"processes[{i}].amount", use.amount, "unit", f"units of '{use.process}' per unit of {use.phase}"
+        )
         uses.append(ProcessUse(use.process, use.phase, amount))
-    activity = Activity(study.name, phases, embodied, processes, uses, table.inputs, table.derived,
-                        table.notes.items, steps)
+    activity = Activity(
+        study.name, phases, embodied, processes, uses, table.inputs, table.derived, table.notes.items, steps
+    )
     activity.values = activity.evaluate()
     _check_finite(activity, study)
     _summaries(activity, table)
@@ -153,20 +166,32 @@ def _summaries(activity: Activity, table: InputTable) -> None:
             batch, fit = v[f"{name}.batch_size"], v[f"{name}.max_batch"]
             devices = v.get(f"{name}.devices", v.get(f"{name}.devices"))
             e = v[f"{name}.energy.accelerators"] * 1000
-            table.notes.add(NoteCode.MODEL, (
-                f"{name} modelled: {c['model']} on {devices:g} x {c['accelerator']} per replica, batch {batch:g} "
-                f"(largest that fits: {fit:g}), {c['prompt_tokens']} + {c['output_tokens']} tokens: "
-                f"{v[f'{name}.prefill_energy'] * 1000:.4g} Wh prefill + {v[f'{name}.decode_energy'] * 1000:.4g} Wh "
-                f"decode = {e:.4g} Wh per request at the accelerators "
-                f"({v[f'{name}.decode_memory_bound']:.0%} of decode steps memory-bound)"), name)
+            table.notes.add(
+                NoteCode.MODEL,
+                (
+                    f"{name} modelled: {c['model']} on {devices:g} x {c['accelerator']} per replica, batch {batch:g} "
+                    f"(largest that fits: {fit:g}), {c['prompt_tokens']} + {c['output_tokens']} tokens: "
+                    f"{fmt(v[f'{name}.prefill_energy'], 'kWh')} prefill + {fmt(v[f'{name}.decode_energy'], 'kWh')} "
+                    f"decode = {fmt(e / 1000, 'kWh')} per request at the accelerators "
+                    f"({v[f'{name}.decode_memory_bound']:.0%} of decode steps memory-bound)"
+                ),
+                name,
+            )
         elif "model_flops" in c:
-            table.notes.add(NoteCode.MODEL, (
-                f"{name} modelled: {c['model_flops']:.3g} model FLOPs on {phase.hardware.accelerator.name or 'the '}"
-                f" at {c['rate']} -> {v[f'{name}.busy_hours']:,.0f} accelerator-hours"), name)
+            table.notes.add(
+                NoteCode.MODEL,
+                (
+                    f"{name} modelled: {fmt(c['model_flops'], 'FLOP')} (model FLOPs) on "
+                    f"{phase.hardware.accelerator.name or phase.hardware.accelerator.id} at {c['rate']} -> "
+                    f"{fmt(v[f'{name}.busy_hours'])} accelerator-hours"
+                ),
+                name,
+            )
 
 
-def _user_process(table: InputTable, ident: str, out: dict[str, UserProcess], where: dict[str, Any],
-                  electricity: bool) -> None:
+def _user_process(
+    table: InputTable, ident: str, out: dict[str, UserProcess], where: dict[str, Any], electricity: bool
+) -> None:
     """User process ``ident`` and, recursively, its inputs (loops between them are allowed)."""
     if ident in out:
         return
@@ -194,7 +219,9 @@ def _check_finite(activity: Activity, study: Study) -> None:
         arr = np.asarray(value, dtype=float)
         if not np.all(np.isfinite(arr)) or np.any(arr < 0):
             spec = activity.derived[name]
-            raise StudyError(f"the study gives a {'negative' if np.any(arr < 0) else 'non-finite'} "
-                             f"{spec.label} ({name} = {spec.formula})", value=float(np.ravel(arr)[0]),
-                             **study.where(name.split(".")[0]))
-
+            raise StudyError(
+                f"the study gives a {'negative' if np.any(arr < 0) else 'non-finite'} "
+                f"{spec.label} ({name} = {spec.formula})",
+                value=float(np.ravel(arr)[0]),
+                **study.where(name.split(".")[0]),
+            )

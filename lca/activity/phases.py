@@ -31,11 +31,11 @@ import numpy as np
 
 from ..compute.architecture import Architecture
 from ..compute.flops import training_flops
-from ..compute.serving import devices_to_hold, max_batch, serving_energy
 from ..compute.memory import kv_cache_bytes, weight_bytes
+from ..compute.serving import devices_to_hold, max_batch, serving_energy
 from ..errors import InputError, InventoryError, StudyError
-from ..inventory.profiles import read_profile, weighted_intensity
 from ..inventory import CATEGORIES
+from ..inventory.profiles import read_profile, weighted_intensity
 from ..measured import read_codecarbon
 from ..study import EnergySplit, InferencePhase, PhaseBase, Study, TrainingPhase
 from .hardware import Hardware, check_peak, resolve_hardware
@@ -103,14 +103,16 @@ class _Builder:
         self.steps.append(step)
         return name
 
-    def field(self, fieldname: str, unit: str, label: str, *, measured: bool = False,
-              continuous: bool = True) -> str | None:
+    def field(
+        self, fieldname: str, unit: str, label: str, *, measured: bool = False, continuous: bool = True
+    ) -> str | None:
         """The phase field ``fieldname`` as an input, if the study gives it."""
         value = getattr(self.phase, fieldname)
         if value is None:
             return None
-        return self.table.study(f"{self.p}.{fieldname}", float(value), unit, label, measured=measured,
-                                continuous=continuous)
+        return self.table.study(
+            f"{self.p}.{fieldname}", float(value), unit, label, measured=measured, continuous=continuous
+        )
 
     def where(self, *loc: Any) -> dict[str, Any]:
         return self.study.where(self.p, *loc)
@@ -127,15 +129,21 @@ def resolve_site(b: _Builder) -> Site:
     if dc_id is None:
         dc_id = DEFAULT_DATACENTER
         dc = reg.get(dc_id, "datacenter")
-        table.notes.add(NoteCode.DEFAULT, f"no datacenter given: using '{dc_id}' (PUE {dc.pue.value:g}, "
-                                          f"{dc.pue.source})", "datacenter")
+        table.notes.add(
+            NoteCode.DEFAULT,
+            f"no datacenter given: using '{dc_id}' (PUE {dc.pue.value:g}, {dc.pue.source})",
+            "datacenter",
+        )
     dc = reg.get(dc_id, "datacenter", **study.where(*loc, "datacenter"))
     grid_id = phase.grid or study.grid
     if grid_id is None:
         grid_id = dc.grid
         if grid_id is None:
-            raise StudyError("no grid given, and the datacenter names none",
-                             hint="set 'grid' to a grid id (lca inventory list grid)", **study.where(p))
+            raise StudyError(
+                "no grid given, and the datacenter names none",
+                hint="set 'grid' to a grid id (lca inventory list grid)",
+                **study.where(p),
+            )
         table.notes.add(NoteCode.DEFAULT, f"grid '{grid_id}': the grid of datacenter '{dc_id}'", "grid")
     grid = reg.grid(grid_id, **study.where(*loc, "grid"))
     if grid.gwp100 is None:
@@ -148,29 +156,50 @@ def resolve_site(b: _Builder) -> Site:
             factors[cat] = table.inventory("grid", grid_id, cat, value, f"{cat} per kWh of the grid mix {label}")
     missing = [c for c in CATEGORIES if c not in factors]
     if missing:
-        table.notes.add(NoteCode.GAP, f"grid '{grid_id}' has no factor for {', '.join(missing)}: the electricity's "
-                                      f"{', '.join(missing)} is not included", grid_id)
+        table.notes.add(
+            NoteCode.GAP,
+            f"grid '{grid_id}' has no factor for {', '.join(missing)}: the electricity's "
+            f"{', '.join(missing)} is not included",
+            grid_id,
+        )
     key = grid_id
     hourly = _profile_intensity(study, table, p, phase, grid_id)
     if hourly is not None:
         key = f"{grid_id}@hourly"
-        value = grid.gwp100.model_copy(update={"value": hourly, "range": None, "distribution": None,
-                                               "source": f"load-weighted hourly profile of grid '{grid_id}' "
-                                                         f"({grid.gwp100.source})"})
-        factors["gwp100"] = table.inventory("grid", key, "gwp100", value,
-                                            f"gwp100 per kWh of {label}, weighted by the load profile")
-        table.notes.add(NoteCode.INFO, f"grid '{grid_id}': load-weighted hourly intensity {hourly:.4g} kg CO2e/kWh "
-                                       f"(annual average {grid.gwp100.value:.4g})", grid_id)
+        value = grid.gwp100.model_copy(
+            update={
+                "value": hourly,
+                "range": None,
+                "distribution": None,
+                "source": f"load-weighted hourly profile of grid '{grid_id}' ({grid.gwp100.source})",
+            }
+        )
+        factors["gwp100"] = table.inventory(
+            "grid", key, "gwp100", value, f"gwp100 per kWh of {label}, weighted by the load profile"
+        )
+        table.notes.add(
+            NoteCode.INFO,
+            f"grid '{grid_id}': load-weighted hourly intensity {hourly:.4g} kg CO2e/kWh "
+            f"(annual average {grid.gwp100.value:.4g})",
+            grid_id,
+        )
     market = grid.market_based.gwp100.value if grid.market_based and grid.market_based.gwp100 else None
     pue = table.inventory("datacenter", dc_id, "pue", dc.pue, f"PUE of {dc.name or dc_id}")
     wue = None
     if dc.wue is not None and dc.wue.value > 0:
         wue = table.inventory("datacenter", dc_id, "wue", dc.wue, f"on-site water per kWh IT, {dc.name or dc_id}")
     elif dc.wue is None:
-        table.notes.add(NoteCode.GAP, f"datacenter '{dc_id}' has no WUE: on-site (cooling) water is not included",
-                        dc_id)
-    share = b.calc(f"datacenter:{dc_id}.overhead_share", "", "datacenter overhead per kWh of IT load", "PUE - 1",
-                   lambda u: u - 1.0, pue)
+        table.notes.add(
+            NoteCode.GAP, f"datacenter '{dc_id}' has no WUE: on-site (cooling) water is not included", dc_id
+        )
+    share = b.calc(
+        f"datacenter:{dc_id}.overhead_share",
+        "",
+        "datacenter overhead per kWh of IT load",
+        "PUE - 1",
+        lambda u: u - 1.0,
+        pue,
+    )
     return Site(key, grid_id, grid.name or grid_id, factors, market, dc_id, dc.name or dc_id, pue, wue, share)
 
 
@@ -186,8 +215,9 @@ def _profile_intensity(study: Study, table: InputTable, p: str, phase: PhaseBase
     folder = entry.origin.folder
     path = (entry.origin.file.parent / entry.record.profile).resolve()
     if folder not in path.parents:
-        raise InventoryError("a grid profile must lie inside its inventory folder", file=entry.origin.file,
-                             value=entry.record.profile)
+        raise InventoryError(
+            "a grid profile must lie inside its inventory folder", file=entry.origin.file, value=entry.record.profile
+        )
     try:
         ci = read_profile(path, "gwp100", "kg CO2e/kWh")
         load = read_profile(study.resolve_path(phase.load_profile), "load", None)
@@ -198,23 +228,37 @@ def _profile_intensity(study: Study, table: InputTable, p: str, phase: PhaseBase
 
 # ---------------------------------------------------------------- the phase
 
+
 def resolve_phase(study: Study, table: InputTable, name: str, phase: PhaseBase) -> tuple[PhaseActivity, list[Step]]:
     """The activity of phase ``name`` and the formulas that compute it."""
     b = _Builder(study, table, name, phase)
     p = name
     site = resolve_site(b)
     hw = resolve_hardware(study, table, p)
-    measured_only = (phase.measured_energy is not None or phase.codecarbon is not None) \
-        and phase.total_accelerator_hours is None and not getattr(phase, "modelled", False)
+    measured_only = (
+        (phase.measured_energy is not None or phase.codecarbon is not None)
+        and phase.total_accelerator_hours is None
+        and not getattr(phase, "modelled", False)
+    )
     if phase.accelerator is not None and measured_only and phase.codecarbon is None:
-        raise StudyError("'accelerator' changes nothing in a phase given by measured energy without accelerator "
-                         "time (the accelerator only sets the embodied share of that time)",
-                         hint="give the accelerator time ('accelerator_hours' or 'accelerators' and 'duration'), "
-                              "or drop 'accelerator'", **study.where(p, "accelerator"))
+        raise StudyError(
+            "'accelerator' changes nothing in a phase given by measured energy without accelerator "
+            "time (the accelerator only sets the embodied share of that time)",
+            hint="give the accelerator time ('accelerator_hours' or 'accelerators' and 'duration'), "
+            "or drop 'accelerator'",
+            **study.where(p, "accelerator"),
+        )
     inference = isinstance(phase, InferencePhase)
     amount = _amount(b, inference)
-    act = PhaseActivity(p, "request" if inference else "run",
-                        "inference, one request" if inference else "training run", _source(phase), site, hw, amount)
+    act = PhaseActivity(
+        p,
+        "request" if inference else "run",
+        "inference, one request" if inference else "training run",
+        _source(phase),
+        site,
+        hw,
+        amount,
+    )
     if isinstance(phase, TrainingPhase) and phase.modelled:
         _modelled_training(b, act, phase)
     elif isinstance(phase, InferencePhase) and phase.modelled:
@@ -242,7 +286,7 @@ def _source(phase: PhaseBase) -> str:
 
 
 def _amount(b: _Builder, inference: bool) -> str:
-    p, phase = b.p, b.phase
+    p, _phase = b.p, b.phase
     if not inference:
         return b.calc(f"{p}.amount", "run", "training runs in the life cycle", "1", lambda: 1.0)
     requests = b.field("requests", "request", "requests served")
@@ -250,25 +294,42 @@ def _amount(b: _Builder, inference: bool) -> str:
         return b.calc(f"{p}.amount", "request", "requests served", "requests", lambda r: r, requests)
     rpd = b.field("requests_per_day", "request/day", "requests per day")
     dur = b.field("duration", "h", "deployment duration")
-    return b.calc(f"{p}.amount", "request", "requests served", "requests_per_day x duration / 24",
-                  lambda r, d: r * d / 24.0, rpd, dur)
+    return b.calc(
+        f"{p}.amount",
+        "request",
+        "requests served",
+        "requests_per_day x duration / 24",
+        lambda r, d: r * d / 24.0,
+        rpd,
+        dur,
+    )
 
 
 def accelerator_power(b: _Builder, acc: Any, field_name: str) -> tuple[str, str]:
     """Quantity names of the accelerator's TDP and idle power [W] (idle: the record's, else a share of TDP)."""
     table = b.table
     if acc.tdp is None:
-        raise StudyError(f"accelerator '{acc.id}' has no published TDP, which '{field_name}' needs",
-                         hint="give the measured 'average_power' instead, or an inventory record with the TDP",
-                         **b.where(field_name))
+        raise StudyError(
+            f"accelerator '{acc.id}' has no published TDP, which '{field_name}' needs",
+            hint="give the measured 'average_power' instead, or an inventory record with the TDP",
+            **b.where(field_name),
+        )
     tdp = table.inventory("accelerator", acc.id, "tdp", acc.tdp, f"TDP of {acc.name or acc.id}")
     if acc.idle_power is not None:
-        idle = table.inventory("accelerator", acc.id, "idle_power", acc.idle_power,
-                               f"idle power of {acc.name or acc.id}")
+        idle = table.inventory(
+            "accelerator", acc.id, "idle_power", acc.idle_power, f"idle power of {acc.name or acc.id}"
+        )
         return tdp, idle
     share = table.parameter("default-idle-power-fraction", "accelerator idle power, share of TDP")
-    idle = b.calc(f"accelerator:{acc.id}.idle_power", "W", f"idle power of {acc.name or acc.id}",
-                  "default idle share x TDP", lambda f, t: f * t, share, tdp)
+    idle = b.calc(
+        f"accelerator:{acc.id}.idle_power",
+        "W",
+        f"idle power of {acc.name or acc.id}",
+        "default idle share x TDP",
+        lambda f, t: f * t,
+        share,
+        tdp,
+    )
     return tdp, idle
 
 
@@ -281,8 +342,9 @@ def _busy_total(b: _Builder) -> str | None:
         return None
     n = b.field("accelerators", "", "accelerators")
     d = b.field("duration", "h", "duration")
-    return b.calc(f"{b.p}.accelerator_hours_total", "h", "accelerator-hours", "accelerators x duration",
-                  lambda a, t: a * t, n, d)
+    return b.calc(
+        f"{b.p}.accelerator_hours_total", "h", "accelerator-hours", "accelerators x duration", lambda a, t: a * t, n, d
+    )
 
 
 def _host_power(b: _Builder, act: PhaseActivity, device_power: str | None) -> str | None:
@@ -293,21 +355,38 @@ def _host_power(b: _Builder, act: PhaseActivity, device_power: str | None) -> st
         if b.phase.host_overhead == 0:
             b.gap("host (CPU, memory, network) energy excluded by the study (host_overhead: 0)")
         if device_power is None:
-            raise StudyError("'host_overhead' is a share of the accelerators' power, which this phase does not give",
-                             hint="give the host's energy in the measured split, or drop host_overhead",
-                             **b.where("host_overhead"))
-        return b.calc(f"{p}.host_power", "W", "host power per accelerator", "host_overhead x accelerator power",
-                      lambda o, w: o * w, overhead, device_power)
+            raise StudyError(
+                "'host_overhead' is a share of the accelerators' power, which this phase does not give",
+                hint="give the host's energy in the measured split, or drop host_overhead",
+                **b.where("host_overhead"),
+            )
+        return b.calc(
+            f"{p}.host_power",
+            "W",
+            "host power per accelerator",
+            "host_overhead x accelerator power",
+            lambda o, w: o * w,
+            overhead,
+            device_power,
+        )
     server = act.hardware.server
     if server is not None and server.host_power is not None:
         n = server.accelerators
-        hp = b.table.record_default(f"server:{server.id}.host_power", "server", server.id, "host_power",
-                                    server.host_power, f"host power of one {server.name or server.id} "
-                                                       f"({n} accelerators; all but the accelerators)")
-        return b.calc(f"{p}.host_power", "W", "host power per accelerator", f"server host power / {n}",
-                      lambda w: w / n, hp)
-    b.gap("host (CPU, memory, network, fans) energy is not included: give hardware.server with a host power, "
-          "or host_overhead")
+        hp = b.table.record_default(
+            f"server:{server.id}.host_power",
+            "server",
+            server.id,
+            "host_power",
+            server.host_power,
+            f"host power of one {server.name or server.id} ({n} accelerators; all but the accelerators)",
+        )
+        return b.calc(
+            f"{p}.host_power", "W", "host power per accelerator", f"server host power / {n}", lambda w: w / n, hp
+        )
+    b.gap(
+        "host (CPU, memory, network, fans) energy is not included: give hardware.server with a host power, "
+        "or host_overhead"
+    )
     return None
 
 
@@ -320,38 +399,75 @@ def _device_power(b: _Builder, act: PhaseActivity, default_load: str | None) -> 
     load = b.field("load", "", "device load between idle and TDP")
     if load is None:
         if default_load is None:
-            raise StudyError("this phase needs the device power",
-                             hint="give 'average_power' (measured mean W per accelerator) or 'load' (0-1)",
-                             **b.where())
+            raise StudyError(
+                "this phase needs the device power",
+                hint="give 'average_power' (measured mean W per accelerator) or 'load' (0-1)",
+                **b.where(),
+            )
         load = b.table.default(f"{p}.load", default_load, "device load between idle and TDP")
     tdp, idle = accelerator_power(b, act.hardware.accelerator, "load")
-    return b.calc(f"{p}.device_power", "W", "mean power per accelerator", "idle + load x (TDP - idle)",
-                  lambda u, t, i: i + u * (t - i), load, tdp, idle)
+    return b.calc(
+        f"{p}.device_power",
+        "W",
+        "mean power per accelerator",
+        "idle + load x (TDP - idle)",
+        lambda u, t, i: i + u * (t - i),
+        load,
+        tdp,
+        idle,
+    )
 
 
 def _it_from_power(b: _Builder, act: PhaseActivity, busy: str, power: str) -> None:
     """Energy components of ``busy`` accelerator-hours per unit at ``power`` W per accelerator."""
     p = b.p
     if b.phase.energy_scope == "it":
-        act.energy[Component.IT] = b.calc(f"{p}.energy.it", "kWh", "IT energy (accelerators + host) per unit",
-                                          "busy hours x power (host included) / 1000",
-                                          lambda h, w: h * w / 1000.0, busy, power)
+        act.energy[Component.IT] = b.calc(
+            f"{p}.energy.it",
+            "kWh",
+            "IT energy (accelerators + host) per unit",
+            "busy hours x power (host included) / 1000",
+            lambda h, w: h * w / 1000.0,
+            busy,
+            power,
+        )
         b.table.notes.add(NoteCode.INFO, f"{p}: 'average_power' includes the host (energy_scope: it)", p)
         return
-    act.energy[Component.ACCELERATORS] = b.calc(f"{p}.energy.accelerators", "kWh", "accelerator energy per unit",
-                                                "busy hours x power / 1000", lambda h, w: h * w / 1000.0, busy, power)
+    act.energy[Component.ACCELERATORS] = b.calc(
+        f"{p}.energy.accelerators",
+        "kWh",
+        "accelerator energy per unit",
+        "busy hours x power / 1000",
+        lambda h, w: h * w / 1000.0,
+        busy,
+        power,
+    )
     host = _host_power(b, act, power)
     if host is not None:
-        act.energy[Component.HOST] = b.calc(f"{p}.energy.host", "kWh", "host energy per unit",
-                                            "busy hours x host power / 1000", lambda h, w: h * w / 1000.0, busy, host)
+        act.energy[Component.HOST] = b.calc(
+            f"{p}.energy.host",
+            "kWh",
+            "host energy per unit",
+            "busy hours x host power / 1000",
+            lambda h, w: h * w / 1000.0,
+            busy,
+            host,
+        )
 
 
 def _time_and_power(b: _Builder, act: PhaseActivity) -> None:
     """Accelerator time and power per accelerator (measured or from the load)."""
     p = b.p
     total = _busy_total(b)
-    busy = b.calc(f"{p}.busy_hours", "h", "busy accelerator-hours per unit", "accelerator-hours / amount",
-                  lambda h, a: h / a, total, act.amount)
+    busy = b.calc(
+        f"{p}.busy_hours",
+        "h",
+        "busy accelerator-hours per unit",
+        "accelerator-hours / amount",
+        lambda h, a: h / a,
+        total,
+        act.amount,
+    )
     act.hardware_hours = busy
     power = _device_power(b, act, None)
     _it_from_power(b, act, busy, power)
@@ -365,20 +481,38 @@ def _measured(b: _Builder, act: PhaseActivity) -> None:
     fieldname = "energy_per_request" if per_request else "energy"
     total = _busy_total(b)
     if total is not None:
-        act.hardware_hours = b.calc(f"{p}.busy_hours", "h", "busy accelerator-hours per unit",
-                                    "accelerator-hours / amount", lambda h, a: h / a, total, act.amount)
+        act.hardware_hours = b.calc(
+            f"{p}.busy_hours",
+            "h",
+            "busy accelerator-hours per unit",
+            "accelerator-hours / amount",
+            lambda h, a: h / a,
+            total,
+            act.amount,
+        )
     else:
         b.gap(f"{p} gives measured energy but no accelerator time: its embodied share is not included")
 
     def per_unit(key: str, component: str, formula: str = "") -> str:
-        return b.calc(f"{p}.energy.{component}", "kWh", f"{component} energy per unit",
-                      (formula or key) + ("" if per_request else " / amount"),
-                      lambda e, a: e if per_request else e / a, key, act.amount)
+        return b.calc(
+            f"{p}.energy.{component}",
+            "kWh",
+            f"{component} energy per unit",
+            (formula or key) + ("" if per_request else " / amount"),
+            lambda e, a: e if per_request else e / a,
+            key,
+            act.amount,
+        )
 
     if isinstance(measured, EnergySplit):
         for component, value in measured.given().items():
-            key = b.table.study(f"{p}.{fieldname}.{component}", value, "kWh", f"measured {component} energy"
-                                + (" per request" if per_request else ""), measured=True)
+            key = b.table.study(
+                f"{p}.{fieldname}.{component}",
+                value,
+                "kWh",
+                f"measured {component} energy" + (" per request" if per_request else ""),
+                measured=True,
+            )
             act.energy[Component(component)] = per_unit(key, component)
         if Component.OVERHEAD in act.energy:
             b.covered.update(act.energy)
@@ -394,11 +528,25 @@ def _measured(b: _Builder, act: PhaseActivity) -> None:
         act.energy[Component.IT] = per_unit(value, "it")
     else:  # facility: the meter reading holds the overhead; split it with the datacenter's PUE
         pue = act.site.pue
-        it = b.calc(f"{p}.{fieldname}.it", "kWh", "measured energy less datacenter overhead", f"{fieldname} / PUE",
-                    lambda e, u: e / u, value, pue)
+        it = b.calc(
+            f"{p}.{fieldname}.it",
+            "kWh",
+            "measured energy less datacenter overhead",
+            f"{fieldname} / PUE",
+            lambda e, u: e / u,
+            value,
+            pue,
+        )
         act.energy[Component.IT] = per_unit(it, "it")
-        ovh = b.calc(f"{p}.{fieldname}.overhead", "kWh", "datacenter overhead in the measured energy",
-                     f"{fieldname} x (1 - 1 / PUE)", lambda e, u: e * (1.0 - 1.0 / u), value, pue)
+        ovh = b.calc(
+            f"{p}.{fieldname}.overhead",
+            "kWh",
+            "datacenter overhead in the measured energy",
+            f"{fieldname} x (1 - 1 / PUE)",
+            lambda e, u: e * (1.0 - 1.0 / u),
+            value,
+            pue,
+        )
         act.energy[Component.OVERHEAD] = per_unit(ovh, "overhead")
         b.covered.update({Component.IT, Component.OVERHEAD})
 
@@ -411,19 +559,33 @@ def _host_of_measured(b: _Builder, act: PhaseActivity) -> None:
     if overhead is not None:
         if b.phase.host_overhead == 0:
             b.gap("host (CPU, memory, network) energy excluded by the study (host_overhead: 0)")
-        act.energy[Component.HOST] = b.calc(f"{p}.energy.host", "kWh", "host energy per unit",
-                                            "host_overhead x accelerator energy", lambda o, e: o * e, overhead,
-                                            acc_energy)
+        act.energy[Component.HOST] = b.calc(
+            f"{p}.energy.host",
+            "kWh",
+            "host energy per unit",
+            "host_overhead x accelerator energy",
+            lambda o, e: o * e,
+            overhead,
+            acc_energy,
+        )
         return
     if act.hardware_hours is None:
-        b.gap(f"{p}: the host's energy (host power x accelerator time) is not included: give the accelerator time "
-              "or host_overhead")
+        b.gap(
+            f"{p}: the host's energy (host power x accelerator time) is not included: give the accelerator time "
+            "or host_overhead"
+        )
         return
     host = _host_power(b, act, None)
     if host is not None:
-        act.energy[Component.HOST] = b.calc(f"{p}.energy.host", "kWh", "host energy per unit",
-                                            "busy hours x host power / 1000", lambda h, w: h * w / 1000.0,
-                                            act.hardware_hours, host)
+        act.energy[Component.HOST] = b.calc(
+            f"{p}.energy.host",
+            "kWh",
+            "host energy per unit",
+            "busy hours x host power / 1000",
+            lambda h, w: h * w / 1000.0,
+            act.hardware_hours,
+            host,
+        )
 
 
 def _codecarbon(b: _Builder, act: PhaseActivity) -> None:
@@ -436,19 +598,50 @@ def _codecarbon(b: _Builder, act: PhaseActivity) -> None:
         raise exc.located(field=f"{p}.codecarbon") from None
     b.table.notes.add(NoteCode.INFO, f"{p}: {cc.describe()}", p)
     gpu = b.table.study(f"{p}.codecarbon.gpu_energy", cc.gpu_energy, "kWh", "GPU energy (CodeCarbon)", measured=True)
-    host = b.table.study(f"{p}.codecarbon.cpu_ram_energy", cc.cpu_energy + cc.ram_energy, "kWh",
-                         "CPU + RAM energy (CodeCarbon)", measured=True)
-    act.energy[Component.ACCELERATORS] = b.calc(f"{p}.energy.accelerators", "kWh", "accelerator energy per unit",
-                                                "GPU energy / amount", lambda e, a: e / a, gpu, act.amount)
-    act.energy[Component.HOST] = b.calc(f"{p}.energy.host", "kWh", "host energy per unit",
-                                        "(CPU + RAM energy) / amount", lambda e, a: e / a, host, act.amount)
+    host = b.table.study(
+        f"{p}.codecarbon.cpu_ram_energy",
+        cc.cpu_energy + cc.ram_energy,
+        "kWh",
+        "CPU + RAM energy (CodeCarbon)",
+        measured=True,
+    )
+    act.energy[Component.ACCELERATORS] = b.calc(
+        f"{p}.energy.accelerators",
+        "kWh",
+        "accelerator energy per unit",
+        "GPU energy / amount",
+        lambda e, a: e / a,
+        gpu,
+        act.amount,
+    )
+    act.energy[Component.HOST] = b.calc(
+        f"{p}.energy.host",
+        "kWh",
+        "host energy per unit",
+        "(CPU + RAM energy) / amount",
+        lambda e, a: e / a,
+        host,
+        act.amount,
+    )
     total = _busy_total(b)
     if total is None and cc.accelerator_hours is not None:
-        total = b.table.study(f"{p}.codecarbon.accelerator_hours", cc.accelerator_hours, "h",
-                              "CodeCarbon duration x gpu_count", measured=True)
+        total = b.table.study(
+            f"{p}.codecarbon.accelerator_hours",
+            cc.accelerator_hours,
+            "h",
+            "CodeCarbon duration x gpu_count",
+            measured=True,
+        )
     if total is not None:
-        act.hardware_hours = b.calc(f"{p}.busy_hours", "h", "busy accelerator-hours per unit",
-                                    "accelerator-hours / amount", lambda h, a: h / a, total, act.amount)
+        act.hardware_hours = b.calc(
+            f"{p}.busy_hours",
+            "h",
+            "busy accelerator-hours per unit",
+            "accelerator-hours / amount",
+            lambda h, a: h / a,
+            total,
+            act.amount,
+        )
     else:
         b.gap(f"{p} gives measured energy but no accelerator time: its embodied share is not included")
 
@@ -457,80 +650,139 @@ def _modelled_training(b: _Builder, act: PhaseActivity, phase: TrainingPhase) ->
     p, table, study = b.p, b.table, b.study
     arch: Architecture = table.registry.get(study.model, "model", **study.where("model"))  # type: ignore[arg-type]
     if arch.encoder_layers and phase.target_length is None:
-        raise StudyError(f"model '{arch.id}' is an encoder-decoder: training needs 'target_length' (decoder tokens "
-                         "per example)", **study.where("training"))
+        raise StudyError(
+            f"model '{arch.id}' is an encoder-decoder: training needs 'target_length' (decoder tokens per example)",
+            **study.where("training"),
+        )
     if phase.sequence_length > arch.max_context and not arch.encoder_layers:  # type: ignore[operator]
-        raise StudyError(f"sequence_length is beyond the context of model '{arch.id}'",
-                         value=phase.sequence_length, valid=f"at most {arch.max_context}",
-                         **study.where("training", "sequence_length"))
+        raise StudyError(
+            f"sequence_length is beyond the context of model '{arch.id}'",
+            value=phase.sequence_length,
+            valid=f"at most {arch.max_context}",
+            **study.where("training", "sequence_length"),
+        )
     b.field("sequence_length", "token", "tokens per training sequence", continuous=False)
     b.field("target_length", "token", "decoder tokens per example", continuous=False)
     if phase.target_length is not None and not arch.encoder_layers:
-        raise StudyError(f"'target_length' is for encoder-decoder models; '{arch.id}' is decoder-only",
-                         **study.where(p, "target_length"))
+        raise StudyError(
+            f"'target_length' is for encoder-decoder models; '{arch.id}' is decoder-only",
+            **study.where(p, "target_length"),
+        )
     precision = phase.precision or "bf16"
     if phase.precision is None:
-        table.notes.add(NoteCode.DEFAULT, "training precision: bf16 (the format of every bundled model's "
-                                          "published training; give 'precision' to change it)", f"{p}.precision")
+        table.notes.add(
+            NoteCode.DEFAULT,
+            "training precision: bf16 (the format of every bundled model's "
+            "published training; give 'precision' to change it)",
+            f"{p}.precision",
+        )
     acc = act.hardware.accelerator
     check_peak(acc, precision, study, p)
-    flops = training_flops(arch, phase.tokens, phase.sequence_length, recompute=phase.recompute,  # type: ignore[arg-type]
-                           target_length=phase.target_length)
+    flops = training_flops(
+        arch,
+        phase.tokens,
+        phase.sequence_length,
+        recompute=phase.recompute,  # type: ignore[arg-type]
+        target_length=phase.target_length,
+    )
     per_token = flops.model / flops.tokens
     tokens = b.field("tokens", "token", "training tokens")
-    peak = table.inventory("accelerator", acc.id, f"peak_flops.{precision}", acc.peak_flops[precision],
-                           f"dense peak of {acc.name or acc.id} at {precision}")
+    peak = table.inventory(
+        "accelerator",
+        acc.id,
+        f"peak_flops.{precision}",
+        acc.peak_flops[precision],
+        f"dense peak of {acc.name or acc.id} at {precision}",
+    )
     if phase.achieved_flops is not None:
         rate = b.field("achieved_flops", "FLOP/s", "measured model FLOP/s per device", measured=True)
         how = f"measured {phase.achieved_flops / 1e12:g} TFLOP/s per device"
-        hours = b.calc(f"{p}.accelerator_hours_total", "h", "accelerator-hours",
-                       "tokens x model FLOPs per token / achieved FLOP/s / 3600",
-                       lambda t, r: t * per_token / r / 3600.0, tokens, rate)
+        hours = b.calc(
+            f"{p}.accelerator_hours_total",
+            "h",
+            "accelerator-hours",
+            "tokens x model FLOPs per token / achieved FLOP/s / 3600",
+            lambda t, r: t * per_token / r / 3600.0,
+            tokens,
+            rate,
+        )
     else:
         mfu = b.field("mfu", "", "model FLOPs utilisation")
         if mfu is None:
             mfu = table.default(f"{p}.mfu", "default-training-mfu", "model FLOPs utilisation")
         how = f"MFU {table.inputs[mfu].value:.0%}" + (" (default)" if phase.mfu is None else "")
-        hours = b.calc(f"{p}.accelerator_hours_total", "h", "accelerator-hours",
-                       "tokens x model FLOPs per token / (MFU x peak) / 3600",
-                       lambda t, m, pk: t * per_token / (m * pk) / 3600.0, tokens, mfu, peak)
-    act.hardware_hours = b.calc(f"{p}.busy_hours", "h", "busy accelerator-hours per unit", "accelerator-hours",
-                                lambda h: h, hours)
+        hours = b.calc(
+            f"{p}.accelerator_hours_total",
+            "h",
+            "accelerator-hours",
+            "tokens x model FLOPs per token / (MFU x peak) / 3600",
+            lambda t, m, pk: t * per_token / (m * pk) / 3600.0,
+            tokens,
+            mfu,
+            peak,
+        )
+    act.hardware_hours = b.calc(
+        f"{p}.busy_hours", "h", "busy accelerator-hours per unit", "accelerator-hours", lambda h: h, hours
+    )
     ratio = flops.hardware / flops.model
     act.reported["hardware FLOPs executed"] = b.calc(
-        f"{p}.hardware_flops", "FLOP", "FLOPs executed (model FLOPs + recomputation)",
+        f"{p}.hardware_flops",
+        "FLOP",
+        "FLOPs executed (model FLOPs + recomputation)",
         f"tokens x model FLOPs per token x {ratio:.6g} (recompute: {phase.recompute})",
-        lambda t: t * per_token * ratio, tokens)
+        lambda t: t * per_token * ratio,
+        tokens,
+    )
     if phase.accelerators is not None:
         n = b.field("accelerators", "", "accelerators used at once")
-        act.reported["wall-clock duration [h]"] = b.calc(f"{p}.wall_clock", "h", "wall-clock duration",
-                                                         "accelerator-hours / accelerators", lambda h, a: h / a,
-                                                         hours, n)
+        act.reported["wall-clock duration [h]"] = b.calc(
+            f"{p}.wall_clock",
+            "h",
+            "wall-clock duration",
+            "accelerator-hours / accelerators",
+            lambda h, a: h / a,
+            hours,
+            n,
+        )
     power = _device_power(b, act, "default-training-power-utilisation")
     _it_from_power(b, act, act.hardware_hours, power)
-    act.compute = {"model": arch.id, "model_flops": flops.model, "hardware_flops": flops.hardware,
-                   "precision": precision, "rate": how}
+    act.compute = {
+        "model": arch.id,
+        "model_flops": flops.model,
+        "hardware_flops": flops.hardware,
+        "precision": precision,
+        "rate": how,
+    }
 
 
 def _modelled_inference(b: _Builder, act: PhaseActivity, phase: InferencePhase) -> None:
     p, table, study = b.p, b.table, b.study
     arch: Architecture = table.registry.get(study.model, "model", **study.where("model"))  # type: ignore[arg-type]
     if arch.encoder_layers:
-        raise StudyError(f"inference is modelled for decoder-only models; '{arch.id}' is an encoder-decoder",
-                         **study.where("model"))
+        raise StudyError(
+            f"inference is modelled for decoder-only models; '{arch.id}' is an encoder-decoder", **study.where("model")
+        )
     prompt, output = int(phase.prompt_tokens), int(phase.output_tokens)  # type: ignore[arg-type]
     b.field("prompt_tokens", "token", "prompt tokens per request", continuous=False)
     b.field("output_tokens", "token", "output tokens per request", continuous=False)
     context = prompt + output
     if context > arch.max_context:
-        raise StudyError("prompt_tokens + output_tokens is beyond the model's context", value=context,
-                         valid=f"at most {arch.max_context} for '{arch.id}'", **study.where(p, "prompt_tokens"))
+        raise StudyError(
+            "prompt_tokens + output_tokens is beyond the model's context",
+            value=context,
+            valid=f"at most {arch.max_context} for '{arch.id}'",
+            **study.where(p, "prompt_tokens"),
+        )
     precision = phase.precision or "bf16"
     kv_precision = phase.kv_precision or "bf16"
     for fieldname, given in (("precision", phase.precision), ("kv_precision", phase.kv_precision)):
         if given is None:
-            table.notes.add(NoteCode.DEFAULT, f"serving {fieldname}: bf16 (the released weights' format of every "
-                                              f"bundled model; give '{fieldname}' to change it)", f"{p}.{fieldname}")
+            table.notes.add(
+                NoteCode.DEFAULT,
+                f"serving {fieldname}: bf16 (the released weights' format of every "
+                f"bundled model; give '{fieldname}' to change it)",
+                f"{p}.{fieldname}",
+            )
     acc = act.hardware.accelerator
     check_peak(acc, precision, study, p)
     mem = acc.memory.value * 1e9  # type: ignore[union-attr]
@@ -548,27 +800,47 @@ def _modelled_inference(b: _Builder, act: PhaseActivity, phase: InferencePhase) 
     else:
         need = weights + (phase.batch_size or 1) * kv_seq
         n0 = devices_to_hold(need, mem, usable_value)
-        devices = table.derive(f"{p}.devices", "", "devices per model replica",
-                               "fewest (power of two) whose usable memory holds weights + batch x KV cache")
+        devices = table.derive(
+            f"{p}.devices",
+            "",
+            "devices per model replica",
+            "fewest (power of two) whose usable memory holds weights + batch x KV cache",
+        )
 
         def n_devices(v: dict[str, Any], name=devices) -> None:
             b_ = v[given_batch] if given_batch is not None else 1.0
             v[name] = devices_to_hold(weights + b_ * kv_seq, mem, v[usable])
 
         b.steps.append(n_devices)
-        table.notes.add(NoteCode.DEFAULT, f"{p}: {int(n0)} x {acc.name or acc.id} per replica, the fewest that hold "
-                                          f"the weights ({weights / 1e9:.1f} GB) and "
-                                          f"{phase.batch_size or 1} sequence(s) of {context} tokens", f"{p}.devices")
-    fit = b.calc(f"{p}.max_batch", "request", "largest batch that fits in memory",
-                 "floor((devices x memory x usable - weights) / KV cache per sequence)",
-                 lambda n, u: max_batch(arch, mem, n, u, context, precision, kv_precision), devices, usable)
+        table.notes.add(
+            NoteCode.DEFAULT,
+            f"{p}: {int(n0)} x {acc.name or acc.id} per replica, the fewest that hold "
+            f"the weights ({weights / 1e9:.1f} GB) and "
+            f"{phase.batch_size or 1} sequence(s) of {context} tokens",
+            f"{p}.devices",
+        )
+    fit = b.calc(
+        f"{p}.max_batch",
+        "request",
+        "largest batch that fits in memory",
+        "floor((devices x memory x usable - weights) / KV cache per sequence)",
+        lambda n, u: max_batch(arch, mem, n, u, context, precision, kv_precision),
+        devices,
+        usable,
+    )
     if given_batch is not None:
         batch = given_batch
     else:
         cap = table.parameter("default-max-num-seqs", "serving engine's maximum sequences per batch")
-        batch = b.calc(f"{p}.batch_size", "request", "requests per batch",
-                       "min(largest batch that fits, engine maximum sequences)",
-                       lambda f, c: np.minimum(f, np.floor(c)), fit, cap)
+        batch = b.calc(
+            f"{p}.batch_size",
+            "request",
+            "requests per batch",
+            "min(largest batch that fits, engine maximum sequences)",
+            lambda f, c: np.minimum(f, np.floor(c)),
+            fit,
+            cap,
+        )
 
     def check_fit(v: dict[str, Any]) -> None:
         bad = np.asarray(v[batch], dtype=float) > np.asarray(v[fit], dtype=float)
@@ -585,9 +857,13 @@ def _modelled_inference(b: _Builder, act: PhaseActivity, phase: InferencePhase) 
                 f"the batch does not fit in the memory of {n:g} x {acc.name or acc.id}: weights {weights_gb:.1f} GB + "
                 f"{kv_gb:.2f} GB of KV cache per sequence of {context} tokens",
                 value=float(np.ravel(v[batch])[i] if np.ndim(v[batch]) else v[batch]),
-                valid=(f"at most {fits:g} requests per batch" if fits >= 1 else
-                       "no batch: give more 'devices' or a shorter context"),
-                **study.where(p, "batch_size" if phase.batch_size is not None else "devices"))
+                valid=(
+                    f"at most {fits:g} requests per batch"
+                    if fits >= 1
+                    else "no batch: give more 'devices' or a shorter context"
+                ),
+                **study.where(p, "batch_size" if phase.batch_size is not None else "devices"),
+            )
 
     b.steps.append(check_fit)
     ce = b.field("compute_efficiency", "", "prefill compute efficiency (MFU)")
@@ -595,39 +871,78 @@ def _modelled_inference(b: _Builder, act: PhaseActivity, phase: InferencePhase) 
         ce = table.default(f"{p}.compute_efficiency", "default-prefill-mfu", "prefill compute efficiency (MFU)")
     me = b.field("memory_efficiency", "", "decode memory-bandwidth efficiency (MBU)")
     if me is None:
-        me = table.default(f"{p}.memory_efficiency", "default-decode-mbu",
-                           "decode memory-bandwidth efficiency (MBU)")
+        me = table.default(f"{p}.memory_efficiency", "default-decode-mbu", "decode memory-bandwidth efficiency (MBU)")
     measured = b.field("average_power", "W", "mean power per accelerator", measured=True)
     tdp, idle = accelerator_power(b, acc, "precision")
     serve = f"{p}.serving"
 
     def run_serving(v: dict[str, Any]) -> None:
         v[serve] = serving_energy(
-            arch, prompt_tokens=prompt, output_tokens=output, batch=v[batch], devices=v[devices], peak_flops=peak,
-            bandwidth=bandwidth, compute_efficiency=v[ce], memory_efficiency=v[me], tdp=v[tdp], idle_power=v[idle],
-            precision=precision, kv_precision=kv_precision, average_power=None if measured is None else v[measured])
+            arch,
+            prompt_tokens=prompt,
+            output_tokens=output,
+            batch=v[batch],
+            devices=v[devices],
+            peak_flops=peak,
+            bandwidth=bandwidth,
+            compute_efficiency=v[ce],
+            memory_efficiency=v[me],
+            tdp=v[tdp],
+            idle_power=v[idle],
+            precision=precision,
+            kv_precision=kv_precision,
+            average_power=None if measured is None else v[measured],
+        )
 
     b.steps.append(run_serving)
 
     def pick(attr: str) -> Callable[[Any], Any]:
         return lambda s: _scalar(getattr(s, attr))
 
-    acc_energy = b.calc(f"{p}.energy.accelerators", "kWh", "accelerator energy per request",
-                        "prefill + decode energy at the devices (roofline)", pick("energy"), serve)
+    acc_energy = b.calc(
+        f"{p}.energy.accelerators",
+        "kWh",
+        "accelerator energy per request",
+        "prefill + decode energy at the devices (roofline)",
+        pick("energy"),
+        serve,
+    )
     act.energy[Component.ACCELERATORS] = acc_energy
-    busy = b.calc(f"{p}.busy_hours", "h", "busy accelerator-hours per request", "device time of the request",
-                  pick("device_hours"), serve)
-    for attr, label, unit in (("prefill_energy", "prefill energy per request", "kWh"),
-                              ("decode_energy", "decode energy per request", "kWh"),
-                              ("decode_memory_bound", "share of decode steps that are memory-bound", "")):
+    busy = b.calc(
+        f"{p}.busy_hours",
+        "h",
+        "busy accelerator-hours per request",
+        "device time of the request",
+        pick("device_hours"),
+        serve,
+    )
+    for attr, label, unit in (
+        ("prefill_energy", "prefill energy per request", "kWh"),
+        ("decode_energy", "decode energy per request", "kWh"),
+        ("decode_memory_bound", "share of decode steps that are memory-bound", ""),
+    ):
         act.reported[label] = b.calc(f"{p}.{attr}", unit, label, "roofline", pick(attr), serve)
     act.hardware_hours = busy
-    power = b.calc(f"{p}.device_power", "W", "mean power per accelerator while busy",
-                   "accelerator energy / busy hours x 1000", lambda e, h: e / h * 1000.0, acc_energy, busy)
+    power = b.calc(
+        f"{p}.device_power",
+        "W",
+        "mean power per accelerator while busy",
+        "accelerator energy / busy hours x 1000",
+        lambda e, h: e / h * 1000.0,
+        acc_energy,
+        busy,
+    )
     host = _host_power(b, act, power if phase.host_overhead is not None else None)
     if host is not None:
-        act.energy[Component.HOST] = b.calc(f"{p}.energy.host", "kWh", "host energy per request",
-                                            "busy hours x host power / 1000", lambda h, w: h * w / 1000.0, busy, host)
+        act.energy[Component.HOST] = b.calc(
+            f"{p}.energy.host",
+            "kWh",
+            "host energy per request",
+            "busy hours x host power / 1000",
+            lambda h, w: h * w / 1000.0,
+            busy,
+            host,
+        )
     provisioned = _busy_total(b)
     if provisioned is not None:
         act.compute["provisioned"] = provisioned
@@ -636,23 +951,45 @@ def _modelled_inference(b: _Builder, act: PhaseActivity, phase: InferencePhase) 
             spare = np.asarray(v[provisioned] - v[busy] * v[act.amount], dtype=float)
             if v.get("__strict__", True) and np.any(spare < -1e-9 * np.asarray(v[provisioned])):
                 i = int(np.argmin(spare)) if spare.ndim else 0
-                need = float(np.ravel(v[busy] * v[act.amount])[i] if np.ndim(v[busy] * v[act.amount]) else
-                             v[busy] * v[act.amount])
+                need = float(
+                    np.ravel(v[busy] * v[act.amount])[i]
+                    if np.ndim(v[busy] * v[act.amount])
+                    else v[busy] * v[act.amount]
+                )
                 raise StudyError(
                     "the provisioned accelerator time is shorter than the time the requests keep the devices busy",
                     value=f"{float(np.ravel(v[provisioned])[i] if np.ndim(v[provisioned]) else v[provisioned]):,.0f} "
-                          "h provisioned",
-                    valid=f"at least {need:,.0f} h for the requests", **study.where(p))
+                    "h provisioned",
+                    valid=f"at least {need:,.0f} h for the requests",
+                    **study.where(p),
+                )
 
         b.steps.append(check_capacity)
-        act.compute["idle_hours"] = b.calc(f"{p}.provisioned_idle", "h", "provisioned idle accelerator-hours per "
-                                           "request", "(provisioned hours - busy hours x requests) / requests",
-                                           lambda t, h, a: np.maximum(t / a - h, 0.0), provisioned, busy, act.amount)
+        act.compute["idle_hours"] = b.calc(
+            f"{p}.provisioned_idle",
+            "h",
+            "provisioned idle accelerator-hours per request",
+            "(provisioned hours - busy hours x requests) / requests",
+            lambda t, h, a: np.maximum(t / a - h, 0.0),
+            provisioned,
+            busy,
+            act.amount,
+        )
     else:
-        b.gap(f"{p}: idle and provisioned capacity is not included: give the deployment's 'accelerators' and "
-              "'duration' (or 'accelerator_hours')")
-    act.compute.update({"model": arch.id, "prompt_tokens": prompt, "output_tokens": output, "precision": precision,
-                        "kv_precision": kv_precision, "accelerator": acc.name or acc.id})
+        b.gap(
+            f"{p}: idle and provisioned capacity is not included: give the deployment's 'accelerators' and "
+            "'duration' (or 'accelerator_hours')"
+        )
+    act.compute.update(
+        {
+            "model": arch.id,
+            "prompt_tokens": prompt,
+            "output_tokens": output,
+            "precision": precision,
+            "kv_precision": kv_precision,
+            "accelerator": acc.name or acc.id,
+        }
+    )
 
 
 def _scalar(x: Any) -> Any:
@@ -662,43 +999,94 @@ def _scalar(x: Any) -> Any:
 
 def _idle(b: _Builder, act: PhaseActivity) -> None:
     """Idle and provisioned capacity: measured IT energy, or idle hours x (idle power + host power)."""
-    p, phase = b.p, b.phase
+    p, _phase = b.p, b.phase
     parts: list[str] = []
     idle_energy = b.field("idle_energy", "kWh", "measured idle/provisioned IT energy", measured=True)
     if idle_energy is not None:
-        parts.append(b.calc(f"{p}.energy.idle_measured", "kWh", "measured idle energy per unit", "idle_energy / amount",
-                            lambda e, a: e / a, idle_energy, act.amount))
+        parts.append(
+            b.calc(
+                f"{p}.energy.idle_measured",
+                "kWh",
+                "measured idle energy per unit",
+                "idle_energy / amount",
+                lambda e, a: e / a,
+                idle_energy,
+                act.amount,
+            )
+        )
     hours = []
     extra = b.field("provisioned_idle_hours", "h", "provisioned idle accelerator-hours")
     if extra is not None:
-        hours.append(b.calc(f"{p}.idle_hours_given", "h", "provisioned idle accelerator-hours per unit",
-                            "provisioned_idle_hours / amount", lambda h, a: h / a, extra, act.amount))
+        hours.append(
+            b.calc(
+                f"{p}.idle_hours_given",
+                "h",
+                "provisioned idle accelerator-hours per unit",
+                "provisioned_idle_hours / amount",
+                lambda h, a: h / a,
+                extra,
+                act.amount,
+            )
+        )
     if "idle_hours" in act.compute:
         hours.append(act.compute.pop("idle_hours"))
     if hours:
-        idle_h = b.calc(f"{p}.idle_hours", "h", "idle accelerator-hours per unit", " + ".join(hours),
-                        lambda *h: sum(h), *hours)
+        idle_h = b.calc(
+            f"{p}.idle_hours", "h", "idle accelerator-hours per unit", " + ".join(hours), lambda *h: sum(h), *hours
+        )
         acc = act.hardware.accelerator
         if acc.idle_power is None and acc.tdp is None:
-            raise StudyError(f"accelerator '{acc.id}' has neither idle power nor TDP for the idle capacity",
-                             hint="give 'idle_energy' instead", **b.where())
+            raise StudyError(
+                f"accelerator '{acc.id}' has neither idle power nor TDP for the idle capacity",
+                hint="give 'idle_energy' instead",
+                **b.where(),
+            )
         _tdp, idle_w = accelerator_power(b, acc, "provisioned_idle_hours")
         host = f"{p}.host_power" if f"{p}.host_power" in b.table.derived else None
         if host is None:
-            parts.append(b.calc(f"{p}.energy.idle_hours", "kWh", "idle energy per unit",
-                                "idle hours x idle power / 1000", lambda h, w: h * w / 1000.0, idle_h, idle_w))
+            parts.append(
+                b.calc(
+                    f"{p}.energy.idle_hours",
+                    "kWh",
+                    "idle energy per unit",
+                    "idle hours x idle power / 1000",
+                    lambda h, w: h * w / 1000.0,
+                    idle_h,
+                    idle_w,
+                )
+            )
         else:
-            parts.append(b.calc(f"{p}.energy.idle_hours", "kWh", "idle energy per unit",
-                                "idle hours x (idle power + host power) / 1000",
-                                lambda h, w, x: h * (w + x) / 1000.0, idle_h, idle_w, host))
-        act.hardware_hours = b.calc(f"{p}.hardware_hours", "h", "accelerator-hours per unit (busy + idle)",
-                                    "busy hours + idle hours", lambda a, c: a + c, act.hardware_hours, idle_h) \
-            if act.hardware_hours is not None else idle_h
+            parts.append(
+                b.calc(
+                    f"{p}.energy.idle_hours",
+                    "kWh",
+                    "idle energy per unit",
+                    "idle hours x (idle power + host power) / 1000",
+                    lambda h, w, x: h * (w + x) / 1000.0,
+                    idle_h,
+                    idle_w,
+                    host,
+                )
+            )
+        act.hardware_hours = (
+            b.calc(
+                f"{p}.hardware_hours",
+                "h",
+                "accelerator-hours per unit (busy + idle)",
+                "busy hours + idle hours",
+                lambda a, c: a + c,
+                act.hardware_hours,
+                idle_h,
+            )
+            if act.hardware_hours is not None
+            else idle_h
+        )
     if parts:
         if Component.IDLE in act.energy:  # pragma: no cover - the schema forbids idle twice
             raise StudyError("idle energy given twice", **b.where())
-        act.energy[Component.IDLE] = b.calc(f"{p}.energy.idle", "kWh", "idle energy per unit", " + ".join(parts),
-                                            lambda *e: sum(e), *parts)
+        act.energy[Component.IDLE] = b.calc(
+            f"{p}.energy.idle", "kWh", "idle energy per unit", " + ".join(parts), lambda *e: sum(e), *parts
+        )
 
 
 def _overhead(b: _Builder, act: PhaseActivity) -> None:
@@ -707,15 +1095,26 @@ def _overhead(b: _Builder, act: PhaseActivity) -> None:
     uncovered = [act.energy[c] for c in IT_COMPONENTS if c in act.energy and c not in b.covered]
     measured = act.energy.get(Component.OVERHEAD)
     if measured is None:
-        act.energy[Component.OVERHEAD] = b.calc(f"{p}.energy.overhead", "kWh", "datacenter overhead energy per unit",
-                                                "(PUE - 1) x (" + " + ".join(uncovered) + ")",
-                                                lambda u, *e: (u - 1.0) * sum(e), act.site.pue, *uncovered)
+        act.energy[Component.OVERHEAD] = b.calc(
+            f"{p}.energy.overhead",
+            "kWh",
+            "datacenter overhead energy per unit",
+            "(PUE - 1) x (" + " + ".join(uncovered) + ")",
+            lambda u, *e: (u - 1.0) * sum(e),
+            act.site.pue,
+            *uncovered,
+        )
     elif uncovered:
-        act.energy[Component.OVERHEAD] = b.calc(f"{p}.energy.overhead_total", "kWh",
-                                                "datacenter overhead energy per unit",
-                                                f"{measured} + (PUE - 1) x (" + " + ".join(uncovered) + ")",
-                                                lambda m, u, *e: m + (u - 1.0) * sum(e), measured, act.site.pue,
-                                                *uncovered)
+        act.energy[Component.OVERHEAD] = b.calc(
+            f"{p}.energy.overhead_total",
+            "kWh",
+            "datacenter overhead energy per unit",
+            f"{measured} + (PUE - 1) x (" + " + ".join(uncovered) + ")",
+            lambda m, u, *e: m + (u - 1.0) * sum(e),
+            measured,
+            act.site.pue,
+            *uncovered,
+        )
 
 
 def _embodied(b: _Builder, act: PhaseActivity) -> None:
@@ -724,12 +1123,23 @@ def _embodied(b: _Builder, act: PhaseActivity) -> None:
     if hw.lifetime is None or act.hardware_hours is None:
         return
     if hw.card_embodied is not None:
-        act.card_share = b.calc(f"{p}.card_share", "unit/h", "accelerator cards per accelerator-hour",
-                                "1 / (lifetime x utilisation)", lambda life, u: 1.0 / (life * u), hw.lifetime,
-                                hw.utilisation)
+        act.card_share = b.calc(
+            f"{p}.card_share",
+            "unit/h",
+            "accelerator cards per accelerator-hour",
+            "1 / (lifetime x utilisation)",
+            lambda life, u: 1.0 / (life * u),
+            hw.lifetime,
+            hw.utilisation,
+        )
     if hw.server_embodied is not None:
         n = hw.per_server
-        act.server_share = b.calc(f"{p}.server_share", "unit/h", "servers per accelerator-hour",
-                                  f"1 / (lifetime x utilisation x {n})", lambda life, u: 1.0 / (life * u * n),
-                                  hw.lifetime, hw.utilisation)
-
+        act.server_share = b.calc(
+            f"{p}.server_share",
+            "unit/h",
+            "servers per accelerator-hour",
+            f"1 / (lifetime x utilisation x {n})",
+            lambda life, u: 1.0 / (life * u * n),
+            hw.lifetime,
+            hw.utilisation,
+        )

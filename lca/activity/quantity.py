@@ -141,7 +141,7 @@ class Note:
         return {"code": str(self.code), "text": self.text, "subject": self.subject}
 
     @classmethod
-    def from_dict(cls, data: Any) -> "Note":
+    def from_dict(cls, data: Any) -> Note:
         """A note read back from provenance (plain text: an 'info' note)."""
         if isinstance(data, str):
             return cls(NoteCode.INFO, data)

@@ -29,8 +29,16 @@ __all__ = ["BackgroundSampler"]
 class BackgroundSampler:
     """Sampled ``H`` matrices of a study linked to a background database."""
 
-    def __init__(self, study: Any, graph: Any, nodes: list[str], seed: int, home: Any = None,
-                 rtol: float = 1e-10, brightway_dir: Any = None) -> None:
+    def __init__(
+        self,
+        study: Any,
+        graph: Any,
+        nodes: list[str],
+        seed: int,
+        home: Any = None,
+        rtol: float = 1e-10,
+        brightway_dir: Any = None,
+    ) -> None:
         self._stack = contextlib.ExitStack()
         self.study, self.nodes, self.seed = study, nodes, seed
         self._open(graph, home, rtol, brightway_dir)
@@ -38,7 +46,8 @@ class BackgroundSampler:
     def _open(self, graph: Any, home: Any, rtol: float, brightway_dir: Any) -> None:
         bg = self.study.background
         bd, bc, _ = self._stack.enter_context(
-            brightway(home, base_dir=user_brightway_dir(brightway_dir), project=bg.project))
+            brightway(home, base_dir=user_brightway_dir(brightway_dir), project=bg.project)
+        )
         setup_background_project(bd, bg)
         links = background_ids(bd, graph, bg.database)
         self.links = [(self.nodes.index(node), bg_id) for node, (_d, _c, bg_id) in links.items()]
@@ -50,8 +59,9 @@ class BackgroundSampler:
                 static.load_lci_data()
                 static.load_lcia_data()
                 self.c.append(np.asarray(static.characterization_matrix.diagonal()).ravel())
-            self.sampler = bc.LCA({first: 1.0}, method=category_method(CATEGORIES[0]), use_distributions=True,
-                                  seed_override=self.seed)
+            self.sampler = bc.LCA(
+                {first: 1.0}, method=category_method(CATEGORIES[0]), use_distributions=True, seed_override=self.seed
+            )
             self.sampler.load_lci_data()
         self.columns = {bg_id: static.dicts.activity[bg_id] for _i, bg_id in self.links}
         self.rows = {bg_id: static.dicts.product[bg_id] for _i, bg_id in self.links}
@@ -62,7 +72,7 @@ class BackgroundSampler:
     def close(self) -> None:
         self._stack.close()
 
-    def __enter__(self) -> "BackgroundSampler":
+    def __enter__(self) -> BackgroundSampler:
         return self
 
     def __exit__(self, *exc: Any) -> None:

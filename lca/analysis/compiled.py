@@ -31,11 +31,11 @@ from typing import Any
 import numpy as np
 
 from ..activity import Activity, Note
+from ..engine.background import background_matrix
 from ..engine.matrices import to_matrices
 from ..graph import NodeKind, ProcessGraph, build_graph
 from ..inventory import CATEGORIES, Registry
 from ..study import Study
-from ..engine.background import background_matrix
 
 __all__ = ["CompiledStudy", "compile_study", "compile_graph"]
 
@@ -79,8 +79,9 @@ class CompiledStudy:
         b = np.broadcast_to(self.B, (size, *self.B.shape)).copy()
         for m, d in ((a, self.a_driven), (b, self.b_driven)):
             if d.names:
-                cols = np.column_stack([np.broadcast_to(np.asarray(values[q], dtype=float), (size,))
-                                        for q in d.names])  # size x entries
+                cols = np.column_stack(
+                    [np.broadcast_to(np.asarray(values[q], dtype=float), (size,)) for q in d.names]
+                )  # size x entries
                 m[:, d.rows, d.cols] = d.sign * cols
         f = np.zeros((size, self.n, len(self.demands)))
         for k, phase in enumerate(self.demands):
@@ -88,8 +89,7 @@ class CompiledStudy:
             f[:, index, k] = 1.0 if q is None else np.broadcast_to(np.asarray(values[q], dtype=float), (size,))
         return a, b, f
 
-    def solve(self, a: np.ndarray, b: np.ndarray, f: np.ndarray, h: np.ndarray | None = None
-              ) -> dict[str, np.ndarray]:
+    def solve(self, a: np.ndarray, b: np.ndarray, f: np.ndarray, h: np.ndarray | None = None) -> dict[str, np.ndarray]:
         """Per phase: contributions (size x c x n) of every node.
 
         ``h`` (size x c x n) replaces the static background impacts per sample.
@@ -98,8 +98,14 @@ class CompiledStudy:
         hh = self.H[None] if h is None else h
         return {phase: (b + hh) * x[:, None, :, k] for k, phase in enumerate(self.demands)}
 
-    def evaluate(self, overrides: dict[str, Any] | None = None, size: int | None = None, *,
-                 strict: bool = True, h: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    def evaluate(
+        self,
+        overrides: dict[str, Any] | None = None,
+        size: int | None = None,
+        *,
+        strict: bool = True,
+        h: np.ndarray | None = None,
+    ) -> dict[str, np.ndarray]:
         """Contributions per phase for ``size`` scenarios of the activity model's inputs.
 
         ``overrides`` maps input names (``hardware.lifetime``, ``grid:US.gwp100``
@@ -148,6 +154,7 @@ class CompiledStudy:
 
 # ---------------------------------------------------------------- compilation
 
+
 def compile_graph(graph: ProcessGraph, h: np.ndarray | None = None) -> CompiledStudy:
     """Compile a process graph (and its activity) into matrices and quantity-driven entries."""
     if graph.activity is None:  # pragma: no cover - every graph built by build_graph has one
@@ -180,17 +187,41 @@ def compile_graph(graph: ProcessGraph, h: np.ndarray | None = None) -> CompiledS
         driven[phase] = (index[ref.node], ref.amount)
     embodied = np.array([graph.nodes[n].get("scope") == "embodied" for n in nodes])
     grid = np.array([graph.nodes[n].get("kind") == NodeKind.GRID for n in nodes])
-    market = np.array([graph.nodes[n].get("market_gwp100") if graph.nodes[n].get("market_gwp100") is not None
-                       and not graph.nodes[n].get("background") else np.nan for n in nodes], dtype=float)
+    market = np.array(
+        [
+            graph.nodes[n].get("market_gwp100")
+            if graph.nodes[n].get("market_gwp100") is not None and not graph.nodes[n].get("background")
+            else np.nan
+            for n in nodes
+        ],
+        dtype=float,
+    )
     return CompiledStudy(
-        graph.study, nodes, a, b, np.zeros_like(b) if h is None else h, demands, embodied, grid, market,
-        graph.activity, _Driven(np.array(a_rows, dtype=int), np.array(a_cols, dtype=int), a_names, -1.0),
-        _Driven(np.array(b_rows, dtype=int), np.array(b_cols, dtype=int), b_names, 1.0), driven,
-        notes=list(graph.notes))
+        graph.study,
+        nodes,
+        a,
+        b,
+        np.zeros_like(b) if h is None else h,
+        demands,
+        embodied,
+        grid,
+        market,
+        graph.activity,
+        _Driven(np.array(a_rows, dtype=int), np.array(a_cols, dtype=int), a_names, -1.0),
+        _Driven(np.array(b_rows, dtype=int), np.array(b_cols, dtype=int), b_names, 1.0),
+        driven,
+        notes=list(graph.notes),
+    )
 
 
-def compile_study(study: Study, registry: Registry | None = None, *, home: Any = None,
-                  brightway_dir: Any = None, graph: ProcessGraph | None = None) -> CompiledStudy:
+def compile_study(
+    study: Study,
+    registry: Registry | None = None,
+    *,
+    home: Any = None,
+    brightway_dir: Any = None,
+    graph: ProcessGraph | None = None,
+) -> CompiledStudy:
     """Compile ``study``: its process graph, and for a linked background the impacts per unit of each link."""
     registry = registry or Registry(study.inventory_folders())
     graph = graph if graph is not None else build_graph(study, registry)

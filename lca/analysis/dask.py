@@ -35,8 +35,13 @@ def local_client(workers: int = 2, scheduler: str | None = None, *, processes: b
     return Client(cluster)
 
 
-def map_chunks(client: Any, fn: Callable[[Any, Any, int], dict], model: Any, chunks: list[tuple[Any, int]],
-               progress: Callable[[int], None] | None = None) -> list[dict]:
+def map_chunks(
+    client: Any,
+    fn: Callable[[Any, Any, int], dict],
+    model: Any,
+    chunks: list[tuple[Any, int]],
+    progress: Callable[[int], None] | None = None,
+) -> list[dict]:
     """Run ``fn(model, seed, size)`` for every chunk ``(seed, size)`` on the cluster; results in chunk order."""
     from distributed import as_completed
 

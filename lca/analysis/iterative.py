@@ -66,8 +66,9 @@ class PreconditionedSolver:
             if len(self._starts) >= MAX_STARTS:
                 self._starts.pop(next(iter(self._starts)))
             self._starts[key] = self.solve_static(rhs)
-        x, iterations, converged = fgmres(sampled, rhs, self._starts[key], self.solve_static, rtol=self.rtol,
-                                          maxiter=self.maxiter)
+        x, iterations, converged = fgmres(
+            sampled, rhs, self._starts[key], self.solve_static, rtol=self.rtol, maxiter=self.maxiter
+        )
         self.iterations.append(iterations)
         if not converged:
             self.fallbacks += 1
@@ -75,8 +76,16 @@ class PreconditionedSolver:
         return x
 
 
-def fgmres(matrix: sp.spmatrix, rhs: np.ndarray, x0: np.ndarray, precond: Callable[[np.ndarray], np.ndarray], *,
-           rtol: float = 1e-10, maxiter: int = 200, restart: int = 50) -> tuple[np.ndarray, int, bool]:
+def fgmres(
+    matrix: sp.spmatrix,
+    rhs: np.ndarray,
+    x0: np.ndarray,
+    precond: Callable[[np.ndarray], np.ndarray],
+    *,
+    rtol: float = 1e-10,
+    maxiter: int = 200,
+    restart: int = 50,
+) -> tuple[np.ndarray, int, bool]:
     """Solve ``matrix x = rhs`` by restarted flexible GMRES with right preconditioning.
 
     Converged when the true relative residual ``|rhs - matrix x| / |rhs|`` is
@@ -134,8 +143,9 @@ def fgmres(matrix: sp.spmatrix, rhs: np.ndarray, x0: np.ndarray, precond: Callab
         x = x + y @ precond_basis[:k]
 
 
-def sample_lognormal_matrix(matrix: sp.csc_matrix, sigma: np.ndarray, rng: np.random.Generator,
-                            fixed: np.ndarray | None = None) -> sp.csc_matrix:
+def sample_lognormal_matrix(
+    matrix: sp.csc_matrix, sigma: np.ndarray, rng: np.random.Generator, fixed: np.ndarray | None = None
+) -> sp.csc_matrix:
     """A copy of ``matrix`` whose stored entries are multiplied by lognormal factors.
 
     ``sigma`` holds one geometric standard deviation (log scale) per stored

@@ -30,9 +30,11 @@ import pandas as pd
 
 from ..activity import Quantity
 from ..inventory import Registry, Value
+from ..numbers import fmt
 from ..study import Study
 from ..units import CATEGORY_UNITS
 from .compiled import CompiledStudy, compile_study
+from .dask import map_chunks
 
 __all__ = [
     "sample_value",
@@ -43,6 +45,7 @@ __all__ = [
     "run_chunk",
     "monte_carlo",
     "MonteCarloResult",
+    "uncertainty_warnings",
 ]
 
 
@@ -80,8 +83,13 @@ class UncertainModel:
         return len(self.parameters)
 
 
-def build_model(study: Study, registry: Registry | None = None, home: Any = None, brightway_dir: Any = None,
-                compiled: CompiledStudy | None = None) -> UncertainModel:
+def build_model(
+    study: Study,
+    registry: Registry | None = None,
+    home: Any = None,
+    brightway_dir: Any = None,
+    compiled: CompiledStudy | None = None,
+) -> UncertainModel:
     """Compile ``study`` and list every uncertain input of its activity model."""
     compiled = compiled or compile_study(study, registry, home=home, brightway_dir=brightway_dir)
     used = _used_inputs(compiled)
@@ -95,8 +103,9 @@ def _used_inputs(compiled: CompiledStudy) -> set[str]:
     direct = set(compiled.a_driven.names) | set(compiled.b_driven.names)
     flows = {q for node in act.embodied.values() for q in node.impacts.values()}
     flows |= {q for phase in act.phases.values() for q in phase.site.factors.values()}
-    return {name for name, q in act.inputs.items()
-            if q.uncertain and q.continuous and (name not in flows or name in direct)}
+    return {
+        name for name, q in act.inputs.items() if q.uncertain and q.continuous and (name not in flows or name in direct)
+    }
 
 
 def draw_inputs(model: UncertainModel, rng: np.random.Generator, size: int) -> np.ndarray:
@@ -111,8 +120,9 @@ def evaluate_inputs(model: UncertainModel, inputs: np.ndarray, h: np.ndarray | N
     return model.compiled.evaluate(overrides, size=inputs.shape[0], strict=False, h=h)
 
 
-def run_chunk(model: UncertainModel, seed_seq: np.random.SeedSequence, size: int,
-              background: Any = None) -> dict[str, np.ndarray]:
+def run_chunk(
+    model: UncertainModel, seed_seq: np.random.SeedSequence, size: int, background: Any = None
+) -> dict[str, np.ndarray]:
     """One chunk of Monte Carlo: inputs and outputs (totals, embodied, per phase).
 
     ``background``: a :class:`~lca.analysis.background_mc.BackgroundSampler`
@@ -161,13 +171,28 @@ class MonteCarloResult:
             p = np.percentile(x, [2.5, 5, 50, 95, 97.5])
             static = float(self.static[k])
             rank = float(np.mean(x < static) * 100) if len(x) and np.ptp(x) > 0 else math.nan
-            rows.append({"category": cat, "static": static, "mean": float(x.mean()),
-                         "sd": float(x.std(ddof=1)) if len(x) > 1 else 0.0,
-                         "p2.5": float(p[0]), "p5": float(p[1]), "p50": float(p[2]), "p95": float(p[3]),
-                         "p97.5": float(p[4]), "static_percentile": rank,
-                         "static_in_band": bool(p[1] <= static <= p[3]) if np.ptp(x) > 0 else True,
-                         "samples": len(x), "unit": CATEGORY_UNITS[cat]})
+            rows.append(
+                {
+                    "category": cat,
+                    "static": static,
+                    "mean": float(x.mean()),
+                    "sd": float(x.std(ddof=1)) if len(x) > 1 else 0.0,
+                    "p2.5": float(p[0]),
+                    "p5": float(p[1]),
+                    "p50": float(p[2]),
+                    "p95": float(p[3]),
+                    "p97.5": float(p[4]),
+                    "static_percentile": rank,
+                    "static_in_band": bool(p[1] <= static <= p[3]) if np.ptp(x) > 0 else True,
+                    "samples": len(x),
+                    "unit": CATEGORY_UNITS[cat],
+                }
+            )
         return pd.DataFrame(rows)
+
+    def warnings(self) -> list[str]:
+        """A warning per category whose static result lies outside the 5-95 % band of the samples."""
+        return uncertainty_warnings(self.percentiles())
 
     def convergence(self, steps: int = 10) -> pd.DataFrame:
         """Running mean and 95 % interval half-width of the mean, by number of samples."""
@@ -176,8 +201,14 @@ class MonteCarloResult:
         for m in sorted({max(2, int(n * (i + 1) / steps)) for i in range(steps)}):
             for k, cat in enumerate(self.categories):
                 x = self.total[:m, k]
-                rows.append({"samples": m, "category": cat, "mean": float(x.mean()),
-                             "ci95_half_width": float(1.96 * x.std(ddof=1) / math.sqrt(m))})
+                rows.append(
+                    {
+                        "samples": m,
+                        "category": cat,
+                        "mean": float(x.mean()),
+                        "ci95_half_width": float(1.96 * x.std(ddof=1) / math.sqrt(m)),
+                    }
+                )
         return pd.DataFrame(rows)
 
 
@@ -208,11 +239,29 @@ def monte_carlo(
             if progress is not None:
                 progress(n)
     else:
-        from .dask import map_chunks
-
         parts = map_chunks(client, run_chunk, model, list(zip(seeds, sizes)), progress)
     cat = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     static = model.compiled.totals()[0]
     phases = {k.split(":", 1)[1]: v for k, v in cat.items() if k.startswith("phase:")}
-    return MonteCarloResult(model.compiled.categories, model.labels, cat["inputs"], cat["total"], cat["embodied"],
-                            phases, seed, static)
+    return MonteCarloResult(
+        model.compiled.categories, model.labels, cat["inputs"], cat["total"], cat["embodied"], phases, seed, static
+    )
+
+
+def uncertainty_warnings(uncertainty: pd.DataFrame | None) -> list[str]:
+    """A warning per category whose static result lies outside the 5-95 % band of the Monte Carlo samples."""
+    if uncertainty is None or "static_in_band" not in uncertainty:
+        return []
+    out = []
+    for _, r in uncertainty.iterrows():
+        if not bool(r["static_in_band"]):
+            side = "below" if r["static"] < r["p5"] else "above"
+            unit = r["unit"]
+            out.append(
+                f"{r['category']}: the static result ({fmt(r['static'], unit)}) lies {side} the 5-95 % "
+                f"band of the Monte Carlo samples ({fmt(r['p5'], unit)} to {fmt(r['p95'], unit)}; median "
+                f"{fmt(r['p50'], unit)}; "
+                f"{r['static_percentile']:.0f} % of the samples are below the static value): its inputs sit "
+                "near one end of their ranges"
+            )
+    return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..units import CATEGORY_UNITS
 from .montecarlo import MonteCarloResult, UncertainModel, draw_inputs, evaluate_inputs
 
 __all__ = ["tornado", "rank_correlation", "sobol"]
@@ -30,9 +31,19 @@ def tornado(model: UncertainModel) -> pd.DataFrame:
         x[0, j], x[1, j] = lo, hi
         t = _totals(model, x)
         for k, cat in enumerate(model.compiled.categories):
-            rows.append({"input": q.name, "category": cat, "low_value": lo, "high_value": hi,
-                         "total_at_low": float(t[0, k]), "total_at_high": float(t[1, k]), "base": float(base[k]),
-                         "swing": float(abs(t[1, k] - t[0, k]))})
+            rows.append(
+                {
+                    "input": q.name,
+                    "category": cat,
+                    "unit": CATEGORY_UNITS[cat],
+                    "low_value": lo,
+                    "high_value": hi,
+                    "total_at_low": float(t[0, k]),
+                    "total_at_high": float(t[1, k]),
+                    "base": float(base[k]),
+                    "swing": float(abs(t[1, k] - t[0, k])),
+                }
+            )
     out = pd.DataFrame(rows)
     return out.sort_values(["category", "swing"], ascending=[True, False]).reset_index(drop=True)
 

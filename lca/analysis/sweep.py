@@ -102,8 +102,11 @@ def _canonical(value: Any, path: str, study_data: dict, base_path: Any, cache: d
     if key not in cache:
         if ":" in path:  # an inventory input (kind:id.field): a number in its canonical unit
             if not isinstance(value, int | float) or isinstance(value, bool):
-                raise StudyError(f"sweep values of '{path}' are numbers in the inventory's canonical unit",
-                                 value=value, field=f"sweep.parameters.{path}")
+                raise StudyError(
+                    f"sweep values of '{path}' are numbers in the inventory's canonical unit",
+                    value=value,
+                    field=f"sweep.parameters.{path}",
+                )
             cache[key] = float(value)
         else:
             study = study_from_dict(set_path(study_data, path, value), path=base_path)
@@ -129,9 +132,14 @@ def run_sweep(
     paths = list(dict.fromkeys(k for s in scens for k in s.overrides))
     base_activity = resolve(study, registry)
     # inputs of the activity model that only enter arithmetic vary per scenario without recompiling
-    scaling = [p for p in paths if p in base_activity.inputs and base_activity.inputs[p].continuous
-               and all(p in s.overrides for s in scens)
-               and all(split_quantity(s.overrides[p]) is not None for s in scens)]
+    scaling = [
+        p
+        for p in paths
+        if p in base_activity.inputs
+        and base_activity.inputs[p].continuous
+        and all(p in s.overrides for s in scens)
+        and all(split_quantity(s.overrides[p]) is not None for s in scens)
+    ]
     structural = [p for p in paths if p not in scaling]
     groups: dict[tuple, list[int]] = {}
     for i, s in enumerate(scens):
@@ -155,11 +163,15 @@ def run_sweep(
         compiled = compile_study(variant, registry)
         missing = [p for p in scaling if p not in compiled.activity.inputs]
         if missing:
-            raise StudyError(f"'{missing[0]}' is not an input of the study once "
-                             + ", ".join(f"{p}={first.overrides[p]}" for p in structural if p in first.overrides),
-                             hint="sweep it in 'cases' together with the values it depends on")
-        values = {p: np.array([_canonical(scens[i].overrides[p], p, data, study.path, canonical) for i in members])
-                  for p in scaling}
+            raise StudyError(
+                f"'{missing[0]}' is not an input of the study once "
+                + ", ".join(f"{p}={first.overrides[p]}" for p in structural if p in first.overrides),
+                hint="sweep it in 'cases' together with the values it depends on",
+            )
+        values = {
+            p: np.array([_canonical(scens[i].overrides[p], p, data, study.path, canonical) for i in members])
+            for p in scaling
+        }
         contrib = compiled.evaluate(values, size=len(members))
         idx = np.array(members)
         total[idx] = sum(c.sum(axis=2) for c in contrib.values())
@@ -175,8 +187,14 @@ def run_sweep(
     return SweepResult(table, scaling, structural, len(groups), notes)
 
 
-def _table(scens: list[Scenario], paths: list[str], total: np.ndarray, embodied: np.ndarray, market: np.ndarray,
-           phases: dict[str, np.ndarray]) -> pd.DataFrame:
+def _table(
+    scens: list[Scenario],
+    paths: list[str],
+    total: np.ndarray,
+    embodied: np.ndarray,
+    market: np.ndarray,
+    phases: dict[str, np.ndarray],
+) -> pd.DataFrame:
     """One row per scenario x category, built from the arrays (no per-row Python)."""
     n, c = total.shape
     cats = np.array(CATEGORIES)

@@ -25,100 +25,10 @@ Conventions
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
-from pydantic import Field, model_validator
-
-from ..inventory.schema import Record, Value
+from ..inventory.architecture import Architecture
 
 __all__ = ["Architecture", "ParameterCount", "parameter_count"]
-
-
-class Architecture(Record):
-    kind: Literal["model"] = "model"
-    family: str | None = None
-    layers: int = Field(gt=0)
-    encoder_layers: int = Field(default=0, ge=0)
-    d_model: int = Field(gt=0)
-    heads: int = Field(gt=0)
-    kv_heads: int | None = Field(default=None, gt=0)
-    head_dim: int | None = Field(default=None, gt=0)
-    d_ff: int = Field(gt=0)
-    gated: bool = False
-    vocab: int = Field(gt=0)
-    tied_embeddings: bool = False
-    positional: Literal["learned", "rope", "alibi", "relative", "sinusoidal"] = "rope"
-    max_context: int = Field(gt=0)
-    bias: bool = False
-    norm: Literal["layernorm", "rmsnorm"] = "rmsnorm"
-    embedding_norm: bool = False
-    relative_buckets: int = Field(default=0, ge=0)
-    attention_window: int | None = Field(default=None, gt=0)
-    attention: Literal["standard", "mla"] = "standard"
-    q_lora_rank: int | None = None
-    kv_lora_rank: int | None = None
-    qk_nope_head_dim: int | None = None
-    qk_rope_head_dim: int | None = None
-    v_head_dim: int | None = None
-    experts: int = Field(default=0, ge=0)
-    experts_per_token: int = Field(default=0, ge=0)
-    shared_experts: int = Field(default=0, ge=0)
-    d_ff_expert: int | None = Field(default=None, gt=0)
-    dense_layers: int = Field(default=0, ge=0)
-    published_params: Value
-    published_active_params: Value | None = None
-
-    @model_validator(mode="after")
-    def _consistent(self) -> "Architecture":
-        kv = self.kv_heads or self.heads
-        if self.heads % kv:
-            raise ValueError(f"heads ({self.heads}) must be a multiple of kv_heads ({kv})")
-        if self.experts:
-            if not 0 < self.experts_per_token <= self.experts:
-                raise ValueError("experts_per_token must be within 1..experts")
-            if self.d_ff_expert is None:
-                raise ValueError("a mixture of experts needs d_ff_expert")
-            if self.dense_layers > self.layers:
-                raise ValueError("dense_layers cannot exceed layers")
-        elif self.experts_per_token or self.shared_experts:
-            raise ValueError("experts_per_token/shared_experts need experts > 0")
-        if self.attention == "mla":
-            for name in ("kv_lora_rank", "qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim"):
-                if getattr(self, name) is None:
-                    raise ValueError(f"multi-head latent attention needs {name}")
-        return self
-
-    # ------------------------------------------------------------ derived sizes
-    @property
-    def n_kv_heads(self) -> int:
-        return self.kv_heads or self.heads
-
-    @property
-    def d_head(self) -> int:
-        return self.head_dim or self.d_model // self.heads
-
-    @property
-    def qk_dim(self) -> int:
-        """Width of one head's query/key dot product."""
-        if self.attention == "mla":
-            return int(self.qk_nope_head_dim) + int(self.qk_rope_head_dim)  # type: ignore[arg-type]
-        return self.d_head
-
-    @property
-    def v_dim(self) -> int:
-        """Width of one head's value vector."""
-        return int(self.v_head_dim) if self.attention == "mla" else self.d_head  # type: ignore[arg-type]
-
-    @property
-    def moe_layers(self) -> int:
-        return self.layers - self.dense_layers if self.experts else 0
-
-    @property
-    def kv_cache_width(self) -> int:
-        """Numbers cached per token per layer (keys + values, or the MLA latent)."""
-        if self.attention == "mla":
-            return int(self.kv_lora_rank) + int(self.qk_rope_head_dim)  # type: ignore[arg-type]
-        return 2 * self.n_kv_heads * self.d_head
 
 
 @dataclass(frozen=True)
@@ -224,12 +134,3 @@ def _matmul_weights_per_token(arch: Architecture) -> int:
         else:
             ffn += mult * d * arch.d_ff
     return arch.layers * attn + ffn + arch.vocab * d
-
-
-def _register() -> None:
-    from ..inventory.schema import register_kind
-
-    register_kind("model", Architecture, {"published_params": "", "published_active_params": ""})
-
-
-_register()

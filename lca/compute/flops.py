@@ -130,7 +130,9 @@ def _encdec_forward(arch: Architecture, input_tokens: int, target_tokens: int) -
     enc_scores = arch.encoder_layers * scores * input_tokens * input_tokens
     dec_self = arch.layers * scores * (target_tokens * (target_tokens + 1) / 2.0)
     dec_cross = arch.layers * scores * target_tokens * input_tokens
-    return 2.0 * (enc_weights * input_tokens + dec_weights * target_tokens + cross_kv) + enc_scores + dec_self + dec_cross
+    return (
+        2.0 * (enc_weights * input_tokens + dec_weights * target_tokens + cross_kv) + enc_scores + dec_self + dec_cross
+    )
 
 
 @dataclass(frozen=True)

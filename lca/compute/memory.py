@@ -66,7 +66,9 @@ def weights_read_per_step(arch: Architecture, tokens_in_step: float, precision: 
     if not arch.experts:
         return pc.total * bytes_per_value(precision)
     routed_all = arch.moe_layers * arch.experts * _expert_params(arch)
-    used = arch.moe_layers * distinct_experts(arch.experts, arch.experts_per_token, tokens_in_step) * _expert_params(arch)
+    used = (
+        arch.moe_layers * distinct_experts(arch.experts, arch.experts_per_token, tokens_in_step) * _expert_params(arch)
+    )
     return (pc.total - routed_all + used) * bytes_per_value(precision)
 
 

@@ -161,14 +161,25 @@ def request_energy(
     if prompt_tokens < 1 or output_tokens < 0 or batch_size < 1:
         raise ValueError("prompt_tokens >= 1, output_tokens >= 0 and batch_size >= 1 are required")
     if devices is None:
-        need = weight_bytes(arch, precision) + batch_size * kv_cache_bytes(arch, prompt_tokens + output_tokens,
-                                                                           kv_precision)
+        need = weight_bytes(arch, precision) + batch_size * kv_cache_bytes(
+            arch, prompt_tokens + output_tokens, kv_precision
+        )
         devices = int(devices_to_hold(need, device.memory, memory_usable))
     e = serving_energy(
-        arch, prompt_tokens=prompt_tokens, output_tokens=output_tokens, batch=batch_size, devices=devices,
-        peak_flops=device.peak_flops, bandwidth=device.bandwidth, compute_efficiency=eff.compute,
-        memory_efficiency=eff.memory, tdp=device.tdp, idle_power=device.idle_power, precision=precision,
-        kv_precision=kv_precision, average_power=average_power,
+        arch,
+        prompt_tokens=prompt_tokens,
+        output_tokens=output_tokens,
+        batch=batch_size,
+        devices=devices,
+        peak_flops=device.peak_flops,
+        bandwidth=device.bandwidth,
+        compute_efficiency=eff.compute,
+        memory_efficiency=eff.memory,
+        tdp=device.tdp,
+        idle_power=device.idle_power,
+        precision=precision,
+        kv_precision=kv_precision,
+        average_power=average_power,
     )
     return RequestEnergy(
         prefill_energy=float(e.prefill_energy[0]),

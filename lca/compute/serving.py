@@ -54,8 +54,15 @@ def devices_to_hold(nbytes, device_memory, usable, power_of_two: bool = True):
     return n if n.ndim else float(n)
 
 
-def max_batch(arch: Architecture, device_memory: float, devices, usable, context: int, precision: str = "bf16",
-              kv_precision: str = "bf16"):
+def max_batch(
+    arch: Architecture,
+    device_memory: float,
+    devices,
+    usable,
+    context: int,
+    precision: str = "bf16",
+    kv_precision: str = "bf16",
+):
     """Largest batch whose KV caches fit beside the weights on ``devices`` devices [count].
 
     0 when the weights alone do not fit.
@@ -72,7 +79,8 @@ def max_batch(arch: Architecture, device_memory: float, devices, usable, context
         Tokens cached per sequence (prompt + output). [count]
     """
     free = np.asarray(devices, dtype=float) * device_memory * np.asarray(usable, dtype=float) - weight_bytes(
-        arch, precision)
+        arch, precision
+    )
     per_sequence = kv_cache_bytes(arch, context, kv_precision)
     out = np.maximum(0.0, np.floor(free / per_sequence))
     return out if out.ndim else float(out)
@@ -168,8 +176,9 @@ def serving_energy(
 
     kv_entry = kv_entry_bytes(arch, kv_precision)
     pf_per_request = prefill_flops(arch, prompt_tokens)
-    pf_t, pf_j, _ = step(b * pf_per_request, weights_read_per_step(arch, b * prompt_tokens, precision)
-                         + b * prompt_tokens * kv_entry)
+    pf_t, pf_j, _ = step(
+        b * pf_per_request, weights_read_per_step(arch, b * prompt_tokens, precision) + b * prompt_tokens * kv_entry
+    )
     if output_tokens:
         positions = prompt_tokens + np.arange(output_tokens, dtype=float)
         keys = positions + 1.0
@@ -181,8 +190,11 @@ def serving_energy(
         t, j, compute_bound = step(b * per_seq_flops, step_bytes)
         dec_t = t.sum(axis=1)
         dec_j = j.sum(axis=1)
-        mem_bound = np.mean(~compute_bound, axis=1) if compute_bound.shape[0] == dec_t.shape[0] else \
-            np.broadcast_to(np.mean(~compute_bound, axis=1), dec_t.shape)
+        mem_bound = (
+            np.mean(~compute_bound, axis=1)
+            if compute_bound.shape[0] == dec_t.shape[0]
+            else np.broadcast_to(np.mean(~compute_bound, axis=1), dec_t.shape)
+        )
         dec_flops = float(per_seq_flops.sum())
         dec_bytes = (step_bytes.sum(axis=1) / b[:, 0]) * np.ones_like(dec_t)
     else:

@@ -13,16 +13,37 @@ from dataclasses import dataclass, field
 from ..errors import InventoryError
 from ..inventory import CATEGORIES, Registry, Value
 from ..inventory.schema import EmbodiedRecord
-from ..units import CATEGORY_UNITS
+from ..units import CATEGORY_UNITS, convert
 from .act import carbon_per_area
 from .boavizta import effective_die_area, gpu_card, server_platform
 
 __all__ = ["ResolvedEmbodied", "resolve_embodied"]
 
-_GPU_PARTS = ("casing", "heatsink", "pwb", "gpu_die", "vram", "upstream_transport", "boat", "truck", "plane",
-              "end_of_life")
-_SERVER_PARTS = ("cpu_die", "cpu_base", "ram_die", "ram_base", "ssd_die", "ssd_base", "power_supply", "case_rack",
-                 "case_blade", "motherboard", "assembly")
+_GPU_PARTS = (
+    "casing",
+    "heatsink",
+    "pwb",
+    "gpu_die",
+    "vram",
+    "upstream_transport",
+    "boat",
+    "truck",
+    "plane",
+    "end_of_life",
+)
+_SERVER_PARTS = (
+    "cpu_die",
+    "cpu_base",
+    "ram_die",
+    "ram_base",
+    "ssd_die",
+    "ssd_base",
+    "power_supply",
+    "case_rack",
+    "case_blade",
+    "motherboard",
+    "assembly",
+)
 
 
 @dataclass
@@ -58,8 +79,6 @@ def resolve_embodied(reg: Registry, ident: str, _stack: tuple[str, ...] = ()) ->
     for cat, spread in res.record.spread.items():
         if cat not in res.impacts:
             raise InventoryError(f"embodied record '{ident}' has a spread for {cat} but no {cat} impact")
-        from ..units import convert
-
         lo, hi = (convert(x, spread.unit, CATEGORY_UNITS[cat]) for x in spread.range)
         v = res.impacts[cat]
         if not lo <= v.value <= hi:
@@ -69,8 +88,11 @@ def resolve_embodied(reg: Registry, ident: str, _stack: tuple[str, ...] = ()) ->
                 valid=f"[{lo:g}, {hi:g}] {CATEGORY_UNITS[cat]}",
             )
         res.impacts[cat] = v.model_copy(
-            update={"range": (lo, hi), "distribution": spread.distribution,
-                    "source": f"{v.source}; spread: {spread.source}"}
+            update={
+                "range": (lo, hi),
+                "distribution": spread.distribution,
+                "source": f"{v.source}; spread: {spread.source}",
+            }
         )
     return res
 
@@ -89,21 +111,27 @@ def _resolve(reg: Registry, ident: str, _stack: tuple[str, ...] = ()) -> Resolve
             how = f"CPA {cpa:.4g} kg/cm2"
         else:
             node = reg.get(d.node, "fab_node")  # type: ignore[arg-type]
-            gpa = {"95": node.gpa95.value, "99": node.gpa99.value,
-                   "97": (node.gpa95.value + node.gpa99.value) / 2}[d.gpa]
+            gpa = {"95": node.gpa95.value, "99": node.gpa99.value, "97": (node.gpa95.value + node.gpa99.value) / 2}[
+                d.gpa
+            ]
             ci = d.fab_intensity  # type: ignore[union-attr]
             cpa = carbon_per_area(node.epa.value, gpa, node.mpa.value, ci.value, d.yield_)  # type: ignore[union-attr]
-            cpa_lo = carbon_per_area(node.epa.value, min(node.gpa95.value, node.gpa99.value), node.mpa.value,
-                                     ci.bounds[0], d.yield_)  # type: ignore[union-attr]
-            cpa_hi = carbon_per_area(node.epa.value, max(node.gpa95.value, node.gpa99.value), node.mpa.value,
-                                     ci.bounds[1], d.yield_)  # type: ignore[union-attr]
-            how = (f"ACT CPA {cpa:.4g} kg/cm2 ({d.node}, GPA{d.gpa}, fab grid "
-                   f"{ci.value * 1000:g} g/kWh, yield {d.yield_})")  # type: ignore[union-attr]
+            cpa_lo = carbon_per_area(
+                node.epa.value, min(node.gpa95.value, node.gpa99.value), node.mpa.value, ci.bounds[0], d.yield_
+            )  # type: ignore[union-attr]
+            cpa_hi = carbon_per_area(
+                node.epa.value, max(node.gpa95.value, node.gpa99.value), node.mpa.value, ci.bounds[1], d.yield_
+            )  # type: ignore[union-attr]
+            how = (
+                f"ACT CPA {cpa:.4g} kg/cm2 ({d.node}, GPA{d.gpa}, fab grid {ci.value * 1000:g} g/kWh, yield {d.yield_})"  # type: ignore[union-attr]
+            )
         pack = d.packaging.value if d.packaging else 0.0
         a_lo, a_hi = d.area.bounds
         value = d.area.value * cpa + pack
         src = f"computed: die {d.area.value:g} cm2 x {how}" + (f" + packaging {pack:g} kg" if pack else "")
-        return ResolvedEmbodied(rec, {"gwp100": _value(value, "gwp100", src, a_lo * cpa_lo + pack, a_hi * cpa_hi + pack)})
+        return ResolvedEmbodied(
+            rec, {"gwp100": _value(value, "gwp100", src, a_lo * cpa_lo + pack, a_hi * cpa_hi + pack)}
+        )
     if rec.memory is not None:
         m = rec.memory
         value = m.capacity.value * m.cps.value
@@ -146,8 +174,12 @@ def _resolve(reg: Registry, ident: str, _stack: tuple[str, ...] = ()) -> Resolve
             truck_km=g.truck.value if g.truck else 0.0,
             plane_km=g.plane.value if g.plane else 0.0,
         )
-        return _summed(rec, breakdown, "computed: Boavizta GPU card model (die, VRAM, board, casing, heatsink, "
-                                       "transport, end of life) with factors boavizta-gpu-*")
+        return _summed(
+            rec,
+            breakdown,
+            "computed: Boavizta GPU card model (die, VRAM, board, casing, heatsink, "
+            "transport, end of life) with factors boavizta-gpu-*",
+        )
     if rec.boavizta_server is not None:
         s = rec.boavizta_server
         breakdown = server_platform(
@@ -164,8 +196,12 @@ def _resolve(reg: Registry, ident: str, _stack: tuple[str, ...] = ()) -> Resolve
             power_supply_mass=s.power_supply_mass.value,
             case=s.case,
         )
-        return _summed(rec, breakdown, "computed: Boavizta server platform model (CPU, RAM, SSD, power supplies, "
-                                       "case, motherboard, assembly) with factors boavizta-server-*")
+        return _summed(
+            rec,
+            breakdown,
+            "computed: Boavizta server platform model (CPU, RAM, SSD, power supplies, "
+            "case, motherboard, assembly) with factors boavizta-server-*",
+        )
     raise InventoryError(f"embodied record '{ident}' has no impacts and no model")  # pragma: no cover
 
 

@@ -17,7 +17,8 @@ import networkx as nx
 import numpy as np
 
 from ..errors import EngineError
-from .home import quiet
+from ..inventory import CATEGORIES
+from .home import brightway, quiet, user_brightway_dir
 from .setup import INDICATORS, category_method, category_records
 
 __all__ = ["find_activity", "setup_background_project", "background_ids", "link_scores", "background_matrix"]
@@ -28,8 +29,9 @@ def find_activity(bd: Any, database: str, ref: dict[str, str]) -> tuple[str, str
     from bw2data.backends import ActivityDataset as AD
 
     if database not in bd.databases:
-        raise EngineError(f"background database {database!r} not found in the project",
-                          valid=", ".join(sorted(bd.databases)))
+        raise EngineError(
+            f"background database {database!r} not found in the project", valid=", ".join(sorted(bd.databases))
+        )
     query = AD.select(AD.id, AD.code, AD.name, AD.location, AD.product, AD.data).where(AD.database == database)
     if "code" in ref:
         query = query.where(AD.code == ref["code"])
@@ -54,8 +56,12 @@ def setup_background_project(bd: Any, background: Any) -> None:
     with quiet():
         bd.Database(INDICATORS).write(
             {
-                (INDICATORS, cat): {"name": f"{cat} indicator ({rec.unit})", "unit": rec.unit, "type": "emission",
-                                    "categories": ("ai-lca indicator",)}
+                (INDICATORS, cat): {
+                    "name": f"{cat} indicator ({rec.unit})",
+                    "unit": rec.unit,
+                    "type": "emission",
+                    "categories": ("ai-lca indicator",),
+                }
                 for cat, rec in records.items()
             }
         )
@@ -65,8 +71,9 @@ def setup_background_project(bd: Any, background: Any) -> None:
         for cat, spec in background.methods.items():
             key = tuple(spec.method)
             if key not in bd.methods:
-                raise EngineError(f"method {key} not found in project {background.project!r}",
-                                  hint="list them with bw2data.methods")
+                raise EngineError(
+                    f"method {key} not found in project {background.project!r}", hint="list them with bw2data.methods"
+                )
             cfs = []
             for flow, cf in bd.Method(key).load():
                 flow_id = flow if isinstance(flow, int) else bd.get_node(database=flow[0], code=flow[1]).id
@@ -85,8 +92,9 @@ def background_ids(bd: Any, graph: nx.DiGraph, database: str) -> dict[str, tuple
     }
 
 
-def link_scores(lca: Any, links: dict[str, tuple[str, str, int]], categories: list[str] | tuple[str, ...]
-                ) -> dict[tuple[str, str], float]:
+def link_scores(
+    lca: Any, links: dict[str, tuple[str, str, int]], categories: list[str] | tuple[str, ...]
+) -> dict[tuple[str, str], float]:
     """Score per unit of each linked background activity, per category: ``(node, category) -> score``.
 
     ``lca`` is a ``bw2calc.LCA`` of the project, already factorised; only the
@@ -103,12 +111,16 @@ def link_scores(lca: Any, links: dict[str, tuple[str, str, int]], categories: li
     return out
 
 
-def background_matrix(graph: nx.DiGraph, background: Any, nodes: list[str], *, home: Any = None,
-                      brightway_dir: Any = None, categories: tuple[str, ...] = ()) -> np.ndarray:
+def background_matrix(
+    graph: nx.DiGraph,
+    background: Any,
+    nodes: list[str],
+    *,
+    home: Any = None,
+    brightway_dir: Any = None,
+    categories: tuple[str, ...] = (),
+) -> np.ndarray:
     """Cumulative impact per unit of the background activity each linked node takes (categories x nodes)."""
-    from ..inventory import CATEGORIES
-    from .home import brightway, user_brightway_dir
-
     cats = tuple(categories) or CATEGORIES
     h = np.zeros((len(cats), len(nodes)))
     with brightway(home, base_dir=user_brightway_dir(brightway_dir), project=background.project) as (bd, bc, _):

@@ -150,8 +150,11 @@ def brightway(
     if base_dir is None:
         target.mkdir(parents=True, exist_ok=True)
     elif not (target / "projects.db").exists():
-        raise EngineError("no Brightway projects found in this folder", file=target,
-                          hint="point BRIGHTWAY2_DIR (or --brightway-dir) at the folder that holds projects.db")
+        raise EngineError(
+            "no Brightway projects found in this folder",
+            file=target,
+            hint="point BRIGHTWAY2_DIR (or --brightway-dir) at the folder that holds projects.db",
+        )
     project_name = project or PROJECT
     lock_obj = home_lock(home_path) if lock else contextlib.nullcontext()
     try:
@@ -169,8 +172,11 @@ def brightway(
                     bd.projects.change_base_directories(target, base_logs_dir=logs, project_name=project_name)
             else:
                 if project is not None and project not in bd.projects:
-                    raise EngineError(f"Brightway project {project!r} not found", file=target,
-                                      valid=", ".join(sorted(p.name for p in bd.projects)))
+                    raise EngineError(
+                        f"Brightway project {project!r} not found",
+                        file=target,
+                        valid=", ".join(sorted(p.name for p in bd.projects)),
+                    )
                 with quiet():
                     bd.projects.set_current(project_name)
             try:

@@ -45,7 +45,11 @@ MARKER = "ai-lca-setup.json"
 # Bundled bw2io methods installed as they are (users can select them too).
 BUNDLED_METHODS: list[tuple[str, str, str]] = [
     ("IPCC 2021", "climate change", "global warming potential (GWP100)"),
-    ("EF v3.1", "material resources: metals/minerals", "abiotic depletion potential (ADP): elements (ultimate reserves)"),
+    (
+        "EF v3.1",
+        "material resources: metals/minerals",
+        "abiotic depletion potential (ADP): elements (ultimate reserves)",
+    ),
     ("EF v3.1", "energy resources: non-renewable", "abiotic depletion potential (ADP): fossil fuels"),
     ("Cumulative Energy Demand (CED)", "total", "energy content (HHV)"),
     ("ReCiPe 2016 v1.03, midpoint (H)", "water use", "water consumption potential (WCP)"),
@@ -136,13 +140,9 @@ def ensure_setup(bd: Any, registry: Registry | None = None) -> dict[str, Any]:
         bundled = _load_bundled_methods(wanted)
         from bw2data.backends import ActivityDataset as AD
 
-        ids = {
-            code: node_id
-            for node_id, code in AD.select(AD.id, AD.code).where(AD.database == "biosphere3").tuples()
-        }
+        ids = {code: node_id for node_id, code in AD.select(AD.id, AD.code).where(AD.database == "biosphere3").tuples()}
         ind_ids = {
-            code: node_id
-            for node_id, code in AD.select(AD.id, AD.code).where(AD.database == INDICATORS).tuples()
+            code: node_id for node_id, code in AD.select(AD.id, AD.code).where(AD.database == INDICATORS).tuples()
         }
 
         def cfs(method: dict[str, Any], factor: float = 1.0) -> list[tuple[int, float]]:
@@ -155,8 +155,11 @@ def ensure_setup(bd: Any, registry: Registry | None = None) -> dict[str, Any]:
 
         for key, method in bundled.items():
             m = bd.Method(key)
-            m.register(unit=method["unit"], description=method.get("description", ""),
-                       filename="lcia_39_ecoinvent.zip (bundled with bw2io)")
+            m.register(
+                unit=method["unit"],
+                description=method.get("description", ""),
+                filename="lcia_39_ecoinvent.zip (bundled with bw2io)",
+            )
             m.write(cfs(method))
         for cat, rec in records.items():
             source = bundled[tuple(rec.brightway_method)]

@@ -16,9 +16,12 @@ import numpy as np
 
 from ..errors import EngineError
 from ..graph import ProcessGraph, phase_components
-from .background import link_scores
-from .home import quiet
-from .setup import category_method
+from ..inventory import CATEGORIES
+from .background import background_ids, link_scores, setup_background_project
+from .database import write_graph
+from .home import brightway, quiet, user_brightway_dir
+from .matrices import check_solvable
+from .setup import category_method, ensure_setup
 
 __all__ = ["Solution", "solve_graph", "run_graph"]
 
@@ -95,8 +98,15 @@ def solve_graph(
                     for node in background:
                         value = supply_now[node_col[node]] * per_unit[(node, cat)]
                         if value != 0.0:
-                            out.contributions.append({"phase": phase, "activity": activity, "process": node,
-                                                      "category": cat, "value": float(value)})
+                            out.contributions.append(
+                                {
+                                    "phase": phase,
+                                    "activity": activity,
+                                    "process": node,
+                                    "category": cat,
+                                    "value": float(value),
+                                }
+                            )
                 for col in np.nonzero(per_process)[0]:
                     code = col_code.get(int(col))
                     if code is None:  # a background process: credited to its foreground consumer above
@@ -158,13 +168,6 @@ def run_graph(
     study's ``background`` block, the user's project that holds the
     background database.
     """
-    from ..inventory import CATEGORIES
-    from .background import background_ids, setup_background_project
-    from .database import write_graph
-    from .home import brightway, user_brightway_dir
-    from .matrices import check_solvable
-    from .setup import ensure_setup
-
     check_solvable(graph)
     cats = list(categories or CATEGORIES)
     if background is None:

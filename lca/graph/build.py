@@ -36,22 +36,43 @@ _COMPONENT_NAMES = {
 }
 
 
-def add_process(graph: ProcessGraph, node: str, *, name: str, unit: str, kind: NodeKind, scope: str | None = None,
-                flows: dict[str, float] | None = None, quantities: dict[str, str] | None = None,
-                values: dict[str, Any] | None = None, **attrs: Any) -> str:
+def add_process(
+    graph: ProcessGraph,
+    node: str,
+    *,
+    name: str,
+    unit: str,
+    kind: NodeKind,
+    scope: str | None = None,
+    flows: dict[str, float] | None = None,
+    quantities: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    **attrs: Any,
+) -> str:
     """Add a process node (idempotent for the same id)."""
     if node in graph:
         return node
     flows = {k: float(v) for k, v in (flows or {}).items()}
     if flows and scope not in ("embodied", "operational"):
         raise ValueError(f"process {node!r} has flows but no scope")  # pragma: no cover - wiring bug
-    graph.add_node(node, name=name, unit=unit, kind=kind, scope=scope, flows=flows, quantities=quantities or {},
-                   values=values or {}, location=attrs.pop("location", "GLO"), **attrs)
+    graph.add_node(
+        node,
+        name=name,
+        unit=unit,
+        kind=kind,
+        scope=scope,
+        flows=flows,
+        quantities=quantities or {},
+        values=values or {},
+        location=attrs.pop("location", "GLO"),
+        **attrs,
+    )
     return node
 
 
-def add_exchange(graph: ProcessGraph, supplier: str, consumer: str, amount: float, quantity: str | None = None,
-                 value: Any = None) -> None:
+def add_exchange(
+    graph: ProcessGraph, supplier: str, consumer: str, amount: float, quantity: str | None = None, value: Any = None
+) -> None:
     """``amount`` of ``supplier``'s product per unit of ``consumer``."""
     if graph.has_edge(supplier, consumer):  # pragma: no cover - every pair is wired once
         raise ValueError(f"exchange {supplier} -> {consumer} wired twice")
@@ -72,26 +93,55 @@ def build_graph(study: Study, registry: Registry, activity: Activity | None = No
     for name, phase in act.phases.items():
         site = phase.site
         grid = f"grid/{site.grid}"
-        add_process(g, grid, name=f"electricity, grid mix, {site.grid_name}", unit="kWh", kind=NodeKind.GRID,
-                    scope="operational", flows={c: v[q] for c, q in site.factors.items()}, quantities=site.factors,
-                    values={c: _inventory_value(act, q) for c, q in site.factors.items()},
-                    market_gwp100=site.market_gwp100, comment=f"grid record '{site.grid_id}'")
+        add_process(
+            g,
+            grid,
+            name=f"electricity, grid mix, {site.grid_name}",
+            unit="kWh",
+            kind=NodeKind.GRID,
+            scope="operational",
+            flows={c: v[q] for c, q in site.factors.items()},
+            quantities=site.factors,
+            values={c: _inventory_value(act, q) for c, q in site.factors.items()},
+            market_gwp100=site.market_gwp100,
+            comment=f"grid record '{site.grid_id}'",
+        )
         it = f"electricity/{site.datacenter}@{site.grid}"
         if it not in g:
-            add_process(g, it, name=f"electricity at the IT equipment, {site.datacenter_name}", unit="kWh",
-                        kind=NodeKind.ELECTRICITY, comment=f"datacenter record '{site.datacenter}'")
+            add_process(
+                g,
+                it,
+                name=f"electricity at the IT equipment, {site.datacenter_name}",
+                unit="kWh",
+                kind=NodeKind.ELECTRICITY,
+                comment=f"datacenter record '{site.datacenter}'",
+            )
             add_exchange(g, grid, it, 1.0)
             if site.wue is not None:
                 water = f"water/{site.datacenter}"
-                add_process(g, water, name=f"on-site cooling water, {site.datacenter_name}", unit="L",
-                            kind=NodeKind.WATER, scope="operational", flows={"water": 1.0})
+                add_process(
+                    g,
+                    water,
+                    name=f"on-site cooling water, {site.datacenter_name}",
+                    unit="L",
+                    kind=NodeKind.WATER,
+                    scope="operational",
+                    flows={"water": 1.0},
+                )
                 add_exchange(g, water, it, v[site.wue], site.wue, _inventory_value(act, site.wue))
         add_process(g, name, name=phase.label, unit=phase.unit, kind=NodeKind.PHASE)
         g.phases[name] = PhaseRef(name, phase.amount, float(v[phase.amount]))
         for component, q in phase.energy.items():
             node = f"{name}/{component}"
-            add_process(g, node, name=_COMPONENT_NAMES[component], unit="kWh", kind=NodeKind.COMPONENT,
-                        component=component, comment=COMPONENT_LABELS[component])
+            add_process(
+                g,
+                node,
+                name=_COMPONENT_NAMES[component],
+                unit="kWh",
+                kind=NodeKind.COMPONENT,
+                component=component,
+                comment=COMPONENT_LABELS[component],
+            )
             add_exchange(g, grid if component == Component.OVERHEAD else it, node, 1.0)
             add_exchange(g, node, name, v[q], q)
         _embodied(g, act, name)
@@ -104,11 +154,13 @@ def build_graph(study: Study, registry: Registry, activity: Activity | None = No
         site = act.phases[use.consumer].site if use.consumer != "system" else None
         node = _user_process(g, act, use.process, site)
         if g.has_edge(node, consumer):
-            raise StudyError(f"process '{use.process}' is attached to phase '{use.consumer}' twice",
-                             hint="give it once, with the summed amount")
+            raise StudyError(
+                f"process '{use.process}' is attached to phase '{use.consumer}' twice",
+                hint="give it once, with the summed amount",
+            )
         add_exchange(g, node, consumer, v[use.amount], use.amount)
         g.nodes[node].setdefault("component", Component.OTHER)
-    for phase_name, ref in g.phases.items():
+    for ref in g.phases.values():
         add_exchange(g, ref.node, "system", ref.value, ref.amount)
     if study.background is not None:
         _link_background(g, study)
@@ -121,12 +173,21 @@ def _embodied(g: ProcessGraph, act: Activity, name: str) -> None:
         return
     v = act.values
     node = f"{name}/{Component.EMBODIED}"
-    add_process(g, node, name=_COMPONENT_NAMES[Component.EMBODIED], unit="h", kind=NodeKind.COMPONENT,
-                component=Component.EMBODIED, comment=COMPONENT_LABELS[Component.EMBODIED])
+    add_process(
+        g,
+        node,
+        name=_COMPONENT_NAMES[Component.EMBODIED],
+        unit="h",
+        kind=NodeKind.COMPONENT,
+        component=Component.EMBODIED,
+        comment=COMPONENT_LABELS[Component.EMBODIED],
+    )
     add_exchange(g, node, name, v[phase.hardware_hours], phase.hardware_hours)
     hw = phase.hardware
-    for ident, share, role in ((hw.server_embodied, phase.server_share, "server"),
-                               (hw.card_embodied, phase.card_share, "accelerator")):
+    for ident, share, role in (
+        (hw.server_embodied, phase.server_share, "server"),
+        (hw.card_embodied, phase.card_share, "accelerator"),
+    ):
         if ident is None or share is None:
             continue
         supplier = _manufacturing(g, act, ident)
@@ -141,15 +202,29 @@ def _manufacturing(g: ProcessGraph, act: Activity, ident: str) -> str:
     spec = act.embodied[ident]
     v = act.values
     if spec.parts:
-        add_process(g, node, name=spec.name, unit=spec.unit, kind=NodeKind.MANUFACTURING,
-                    comment=f"embodied record '{ident}': assembly")
+        add_process(
+            g,
+            node,
+            name=spec.name,
+            unit=spec.unit,
+            kind=NodeKind.MANUFACTURING,
+            comment=f"embodied record '{ident}': assembly",
+        )
         for part, count in spec.parts:
             add_exchange(g, _manufacturing(g, act, part), node, count)
         return node
-    add_process(g, node, name=spec.name, unit=spec.unit, kind=NodeKind.MANUFACTURING, scope="embodied",
-                flows={c: v[q] for c, q in spec.impacts.items()}, quantities=dict(spec.impacts),
-                values={c: _inventory_value(act, q) for c, q in spec.impacts.items()},
-                comment=f"embodied record '{ident}'")
+    add_process(
+        g,
+        node,
+        name=spec.name,
+        unit=spec.unit,
+        kind=NodeKind.MANUFACTURING,
+        scope="embodied",
+        flows={c: v[q] for c, q in spec.impacts.items()},
+        quantities=dict(spec.impacts),
+        values={c: _inventory_value(act, q) for c, q in spec.impacts.items()},
+        comment=f"embodied record '{ident}'",
+    )
     return node
 
 
@@ -159,10 +234,18 @@ def _user_process(g: ProcessGraph, act: Activity, ident: str, site: Any) -> str:
         return node
     proc = act.processes[ident]
     v = act.values
-    add_process(g, node, name=proc.name, unit=proc.unit, kind=NodeKind.USER, scope=proc.scope,
-                flows={c: v[q] for c, q in proc.impacts.items()}, quantities=dict(proc.impacts),
-                values={c: _inventory_value(act, q) for c, q in proc.impacts.items()},
-                comment=f"process record '{ident}'")
+    add_process(
+        g,
+        node,
+        name=proc.name,
+        unit=proc.unit,
+        kind=NodeKind.USER,
+        scope=proc.scope,
+        flows={c: v[q] for c, q in proc.impacts.items()},
+        quantities=dict(proc.impacts),
+        values={c: _inventory_value(act, q) for c, q in proc.impacts.items()},
+        comment=f"process record '{ident}'",
+    )
     for supplier, amount in proc.inputs:
         if supplier == "electricity":
             add_exchange(g, _metered(g, act, site), node, amount)
@@ -175,8 +258,13 @@ def _metered(g: ProcessGraph, act: Activity, site: Any) -> str:
     """Electricity for a user process in a datacenter: 1 kWh to the IT equipment + (PUE - 1) kWh overhead."""
     node = f"electricity/{site.datacenter}@{site.grid}/metered"
     if node not in g:
-        add_process(g, node, name=f"electricity used in {site.datacenter_name}, datacenter overhead included",
-                    unit="kWh", kind=NodeKind.ELECTRICITY)
+        add_process(
+            g,
+            node,
+            name=f"electricity used in {site.datacenter_name}, datacenter overhead included",
+            unit="kWh",
+            kind=NodeKind.ELECTRICITY,
+        )
         add_exchange(g, f"electricity/{site.datacenter}@{site.grid}", node, 1.0)
         add_exchange(g, f"grid/{site.grid}", node, act.values[site.overhead_share], site.overhead_share)
     return node
@@ -194,16 +282,17 @@ def _link_background(g: ProcessGraph, study: Study) -> None:
     }
     for role, ref in bg.links.items():
         if not roles[role]:
-            raise StudyError(f"background link '{role}' has no process to replace in this study",
-                             **study.where("background", "links", role))
+            raise StudyError(
+                f"background link '{role}' has no process to replace in this study",
+                **study.where("background", "links", role),
+            )
         for node in roles[role]:
             g.remove_edges_from(list(g.in_edges(node)))  # an assembly's parts are replaced too
             g.nodes[node]["background"] = ref.model_dump(exclude_none=True)
             g.nodes[node]["flows"] = {}
             g.nodes[node]["quantities"] = {}
             g.nodes[node]["values"] = {}
-        g.note(NoteCode.LINK, f"{role} linked to background database '{bg.database}' of project '{bg.project}'",
-               role)
+        g.note(NoteCode.LINK, f"{role} linked to background database '{bg.database}' of project '{bg.project}'", role)
 
 
 def phase_components(graph: ProcessGraph, phase: str) -> list[tuple[str, dict[str, float]]]:
@@ -219,5 +308,6 @@ def phase_components(graph: ProcessGraph, phase: str) -> list[tuple[str, dict[st
     node, amount = ref.node, ref.value
     if graph.nodes[node]["flows"] or graph.has_edge(node, node):
         return [(node, {node: amount})]
-    return [(supplier, {supplier: amount * data["amount"]})
-            for supplier, _, data in sorted(graph.in_edges(node, data=True))]
+    return [
+        (supplier, {supplier: amount * data["amount"]}) for supplier, _, data in sorted(graph.in_edges(node, data=True))
+    ]

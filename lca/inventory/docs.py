@@ -44,7 +44,9 @@ def data_sources_markdown(registry: Registry | None = None) -> str:
         "one is given, and source. `assumption` marks values that are modelling choices.",
         "",
     ]
-    kinds = sorted({e.kind for e in reg.entries()}, key=lambda k: list(KIND_TITLES).index(k) if k in KIND_TITLES else 99)
+    kinds = sorted(
+        {e.kind for e in reg.entries()}, key=lambda k: list(KIND_TITLES).index(k) if k in KIND_TITLES else 99
+    )
     for kind in kinds:
         entries = reg.entries(kind)
         lines += [f"## {KIND_TITLES.get(kind, kind)} ({len(entries)} records)", ""]

@@ -67,7 +67,9 @@ def inventory_files(folder: Path) -> list[Path]:
     out = []
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder)
-        if any(part.startswith((".", "_")) or part == "profiles" for part in rel.parts[:-1]) or rel.name.startswith("."):
+        if any(part.startswith((".", "_")) or part == "profiles" for part in rel.parts[:-1]) or rel.name.startswith(
+            "."
+        ):
             continue
         if path.suffix.lower() in SUFFIXES and path.is_file():
             out.append(path)
@@ -99,8 +101,9 @@ def _read_csv(path: Path) -> Document:
     for col in header:
         m = _HEADER_RE.match(col)
         if not m:
-            raise InventoryError("bad CSV column header", file=path, line=body_start + 1, value=col,
-                                 valid="'name' or 'name [unit]'")
+            raise InventoryError(
+                "bad CSV column header", file=path, line=body_start + 1, value=col, valid="'name' or 'name [unit]'"
+            )
         columns.append((m.group(1), m.group(2)))
     names = [c[0] for c in columns]
     if len(set(names)) != len(names):
@@ -112,11 +115,9 @@ def _read_csv(path: Path) -> Document:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(columns):
-            raise InventoryError(
-                f"row has {len(row)} cells, header has {len(columns)}", file=path, line=line_no
-            )
+            raise InventoryError(f"row has {len(row)} cells, header has {len(columns)}", file=path, line=line_no)
         cells = {name: cell.strip() for (name, _), cell in zip(columns, row)}
-        units = {name: unit for name, unit in columns}
+        units = dict(columns)
         rec: dict[str, Any] = {}
         extras: dict[str, dict[str, Any]] = {}
         for name, cell in cells.items():

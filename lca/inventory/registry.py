@@ -8,12 +8,12 @@ within a folder across all kinds.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from ..errors import InventoryError, UnknownIdError
-from .. import compute as _compute  # noqa: F401 - registers the 'model' record kind
 from .loader import LoadedRecord, Origin, inventory_files, load_file
 from .schema import CATEGORIES, GridRecord, Record, Value
 
@@ -94,9 +94,7 @@ class Registry:
                     )
                 winner.shadowed.append(item.origin)
             else:
-                self._entries[rid] = Entry(
-                    record=item.record, origin=item.origin, bundled=folder == self.bundled
-                )
+                self._entries[rid] = Entry(record=item.record, origin=item.origin, bundled=folder == self.bundled)
 
     # ------------------------------------------------------------------ queries
     def ids(self, kind: str | None = None) -> list[str]:
@@ -121,7 +119,7 @@ class Registry:
         """A grid record with indicators inherited along its ``base`` chain."""
         chain: list[str] = []
         current = ident
-        merged: dict[str, Value | None] = {c: None for c in CATEGORIES}
+        merged: dict[str, Value | None] = dict.fromkeys(CATEGORIES)
         first: GridRecord | None = None
         while current is not None:
             if current in chain:

@@ -10,12 +10,14 @@ field (see :data:`FIELD_UNITS`), once, so later code never sees another unit.
 
 from __future__ import annotations
 
-import math
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field, model_validator
 
+from ..units import CATEGORY_UNITS
 from ..validation import Strict
+from .architecture import Architecture
+from .value import CATEGORIES, Distribution, Record, Value
 
 __all__ = [
     "Value",
@@ -29,112 +31,10 @@ __all__ = [
     "FactorRecord",
     "ParameterRecord",
     "ProcessRecord",
-    "register_kind",
     "MethodRecord",
     "RECORD_TYPES",
     "CATEGORIES",
 ]
-
-CATEGORIES = ("gwp100", "water", "adpe", "pe")
-
-Distribution = Literal["lognormal", "triangular", "uniform", "normal"]
-
-
-class Value(Strict):
-    """One cited number.
-
-    ``range`` is ``[min, max]`` in the same unit as ``value``. ``distribution``
-    names the stats_arrays family used by Monte Carlo: ``lognormal`` needs
-    ``gsd`` (geometric standard deviation, > 1) or a ``range`` read as the 95 %
-    interval; ``normal`` needs ``sd`` or a ``range``; ``triangular`` and
-    ``uniform`` use the ``range`` (with ``value`` as the mode).
-    """
-
-    value: float
-    unit: str
-    source: str | None = None
-    assumption: bool = False
-    range: tuple[float, float] | None = None
-    distribution: Distribution | None = None
-    gsd: float | None = Field(default=None, gt=1.0)
-    sd: float | None = Field(default=None, gt=0.0)
-    note: str | None = None
-
-    @model_validator(mode="after")
-    def _range_contains_value(self) -> "Value":
-        if self.range is not None:
-            lo, hi = self.range
-            if not lo <= hi:
-                raise ValueError(f"range minimum {lo} is above its maximum {hi}")
-            if not lo <= self.value <= hi:
-                raise ValueError(f"range [{lo}, {hi}] does not contain the value {self.value}")
-        return self
-
-    @model_validator(mode="after")
-    def _distribution_is_complete(self) -> "Value":
-        d = self.distribution
-        if d == "lognormal" and self.gsd is None and self.range is None:
-            raise ValueError("a lognormal distribution needs 'gsd' or a 'range'")
-        if d == "lognormal" and self.value <= 0:
-            raise ValueError("a lognormal distribution needs a positive value")
-        if d == "normal" and self.sd is None and self.range is None:
-            raise ValueError("a normal distribution needs 'sd' or a 'range'")
-        if d in ("triangular", "uniform") and self.range is None:
-            raise ValueError(f"a {d} distribution needs a 'range'")
-        if self.assumption and self.range is None and self.distribution is None:
-            raise ValueError("an assumption needs a 'range' or a 'distribution'")
-        return self
-
-    def scaled(self, factor: float, unit: str) -> "Value":
-        """A copy converted by a linear ``factor`` into ``unit``."""
-        data = self.model_dump()
-        data["value"] = self.value * factor
-        data["unit"] = unit
-        if self.range is not None:
-            lo, hi = sorted((self.range[0] * factor, self.range[1] * factor))
-            data["range"] = (lo, hi)
-        if self.sd is not None:
-            data["sd"] = abs(self.sd * factor)
-        return Value.model_validate(data)
-
-    @property
-    def bounds(self) -> tuple[float, float]:
-        """(min, max): the range, or a 95 % interval of the distribution, or the value."""
-        if self.range is not None:
-            return self.range
-        if self.distribution == "lognormal" and self.gsd:
-            return (self.value / self.gsd**2, self.value * self.gsd**2)
-        if self.distribution == "normal" and self.sd:
-            return (self.value - 1.96 * self.sd, self.value + 1.96 * self.sd)
-        return (self.value, self.value)
-
-    def stats_arrays(self) -> dict[str, Any]:
-        """The uncertainty as a stats_arrays / Brightway exchange dict."""
-        if self.distribution is None:
-            return {"uncertainty type": 0, "loc": self.value}
-        if self.distribution == "lognormal":
-            if self.gsd is not None:
-                sigma = math.log(self.gsd)
-            else:
-                lo, hi = self.range  # type: ignore[misc]
-                sigma = math.log(hi / max(lo, 1e-300)) / (2 * 1.96)
-            return {"uncertainty type": 2, "loc": math.log(self.value), "scale": sigma}
-        if self.distribution == "normal":
-            sd = self.sd if self.sd is not None else (self.range[1] - self.range[0]) / (2 * 1.96)  # type: ignore[index]
-            return {"uncertainty type": 3, "loc": self.value, "scale": sd}
-        lo, hi = self.range  # type: ignore[misc]
-        if self.distribution == "uniform":
-            return {"uncertainty type": 4, "loc": self.value, "minimum": lo, "maximum": hi}
-        return {"uncertainty type": 5, "loc": self.value, "minimum": lo, "maximum": hi}
-
-
-class Record(Strict):
-    """Fields shared by every record."""
-
-    id: str = Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:+-]*$")
-    name: str | None = None
-    source: str | None = None
-    notes: str | None = None
 
 
 class MarketBased(Strict):
@@ -166,7 +66,7 @@ class DatacenterRecord(Record):
     wue: Value | None = None  # on-site water usage effectiveness
 
     @model_validator(mode="after")
-    def _pue_at_least_one(self) -> "DatacenterRecord":
+    def _pue_at_least_one(self) -> DatacenterRecord:
         if self.pue.value < 1.0 or (self.pue.range is not None and self.pue.range[0] < 1.0):
             raise ValueError(f"PUE must be at least 1 (total facility energy / IT energy), got {self.pue.value}")
         return self
@@ -193,7 +93,7 @@ class DieModel(Strict):
     packaging: Value | None = None  # kg CO2e per IC
 
     @model_validator(mode="after")
-    def _cpa_or_node(self) -> "DieModel":
+    def _cpa_or_node(self) -> DieModel:
         if (self.cpa is None) == (self.node is None):
             raise ValueError("a die needs either 'cpa' or an ACT 'node' (with 'fab_intensity')")
         if self.node is not None and self.fab_intensity is None:
@@ -244,7 +144,7 @@ class BoaviztaGpu(Strict):
     plane: Value | None = None  # km
 
     @model_validator(mode="after")
-    def _one_die_input(self) -> "BoaviztaGpu":
+    def _one_die_input(self) -> BoaviztaGpu:
         if (self.die_effective_area is None) == (self.dies is None):
             raise ValueError("give either 'die_effective_area' or 'dies' (a list of {area, count})")
         return self
@@ -275,7 +175,7 @@ class Spread(Strict):
     source: str
 
     @model_validator(mode="after")
-    def _ordered(self) -> "Spread":
+    def _ordered(self) -> Spread:
         if not 0 <= self.range[0] <= self.range[1]:
             raise ValueError(f"spread range {self.range} must be ordered and non-negative")
         return self
@@ -299,12 +199,15 @@ class EmbodiedRecord(Record):
     boavizta_gpu: BoaviztaGpu | None = None
     boavizta_server: BoaviztaServer | None = None
     scope_note: str | None = None  # what the figure covers (die only, card, server ...)
-    spread: dict[str, "Spread"] = Field(default_factory=dict)  # category -> range across sources
+    spread: dict[str, Spread] = Field(default_factory=dict)  # category -> range across sources
 
     @model_validator(mode="after")
-    def _one_model(self) -> "EmbodiedRecord":
-        given = [n for n in ("impacts", "die", "memory", "parts", "boavizta_gpu", "boavizta_server")
-                 if getattr(self, n) is not None]
+    def _one_model(self) -> EmbodiedRecord:
+        given = [
+            n
+            for n in ("impacts", "die", "memory", "parts", "boavizta_gpu", "boavizta_server")
+            if getattr(self, n) is not None
+        ]
         if len(given) != 1:
             raise ValueError(
                 "give exactly one of impacts, die, memory, parts, boavizta_gpu, boavizta_server"
@@ -338,8 +241,6 @@ class FactorRecord(Record):
     water: Value | None = None
 
     def canonical_units(self) -> dict[str, str]:
-        from ..units import CATEGORY_UNITS
-
         per = self.per if self.per != "unit" else "1"
         return {cat: f"{CATEGORY_UNITS[cat]}/({per})" if per != "1" else CATEGORY_UNITS[cat] for cat in CATEGORIES}
 
@@ -414,6 +315,7 @@ RECORD_TYPES: dict[str, type[Record]] = {
     "embodied": EmbodiedRecord,
     "method": MethodRecord,
     "parameter": ParameterRecord,
+    "model": Architecture,
     "fab_node": FabNodeRecord,
     "factor": FactorRecord,
 }
@@ -482,10 +384,5 @@ FIELD_UNITS: dict[str, dict[str, str]] = {
     },
     "method": {},
     "parameter": {},
+    "model": {"published_params": "", "published_active_params": ""},
 }
-
-
-def register_kind(kind: str, model: type[Record], units: dict[str, str]) -> None:
-    """Add a record kind defined outside this module (e.g. ``model`` in lca.compute)."""
-    RECORD_TYPES[kind] = model
-    FIELD_UNITS[kind] = units

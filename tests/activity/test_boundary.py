@@ -68,7 +68,7 @@ def test_components_sum_to_the_total(result):
 def test_narrow_and_comprehensive_boundaries(result):
     rows = {b["component"]: b for b in result.provenance["boundary"]}
     assert rows["accelerators"]["narrow"] and not rows["host"]["narrow"]
-    from lca.report.views import boundary_summary
+    from lca.reports.views import boundary_summary
 
     summary = boundary_summary(result.table, result.provenance).iloc[0]
     assert summary["narrow energy [kWh]"] == pytest.approx(300.0)

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from lca.report.exporters import ReportData, export
+from lca.reports.exporters import ReportData, export
 from tests.conftest import SCENARIOS
 
 STUDIES = sorted(SCENARIOS.rglob("*.yaml"))

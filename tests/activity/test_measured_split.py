@@ -40,7 +40,7 @@ def test_pue_is_not_applied_again(gemini):
 
 
 def test_narrow_boundary_is_the_accelerators(gemini):
-    from lca.report.views import boundary_summary
+    from lca.reports.views import boundary_summary
 
     s = boundary_summary(gemini.table, gemini.provenance).iloc[0]
     assert s["narrow energy [kWh]"] * 1000 == pytest.approx(0.1392, rel=1e-9)

@@ -37,9 +37,10 @@ def test_compare_writes_table_and_chart(home, tmp_path):
     assert code == 0, err
     table = pd.read_csv(tmp_path / "compare.csv")
     assert set(table["study"]) == {"pat21-t5", "pat21-meena"}
-    assert "gwp100 [kg CO2e]" in out
+    assert "gwp100" in out and "t CO2e" in out  # totals in readable units
+    assert "different functional units" in out  # T5 and Meena runs are different functional units
     assert "<svg" in (tmp_path / "compare.html").read_text()
-    from lca.report.results_dir import verify_outputs
+    from lca.reports.results_dir import verify_outputs
 
     assert verify_outputs(tmp_path, "compare-provenance.json") == []
 
@@ -88,7 +89,7 @@ def test_sweep_mc_sensitivity_commands(home, tmp_path):
     # every analysis folder carries its provenance, written last, with the hash of each output
     import json
 
-    from lca.report.results_dir import verify_outputs
+    from lca.reports.results_dir import verify_outputs
 
     for folder, command in (("sw", "sweep"), ("mc", "mc"), ("se", "sensitivity")):
         name = f"{command}-provenance.json"
@@ -117,7 +118,7 @@ def test_report_shows_uncertainty_bands(home, tmp_path):
 
 def test_uneven_gaps_keep_only_what_not_all_share():
     from lca.activity import Note, NoteCode
-    from lca.report.compare import uneven_gaps
+    from lca.reports.compare import uneven_gaps
 
     gap, default = NoteCode.GAP, NoteCode.DEFAULT
     notes = {

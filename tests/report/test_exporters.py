@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 import lca
-from lca.report import exporters
-from lca.report.exporters import ReportData, export
-from lca.report.results_dir import load_report_data, write_results
-from lca.report.views import ghg_protocol, sci
+from lca.reports import exporters
+from lca.reports.exporters import ReportData, export
+from lca.reports.results_dir import load_report_data, write_results
+from lca.reports.views import ghg_protocol, sci
 from lca.results import TABLE_COLUMNS
 from tests.conftest import ROOT, SCENARIOS
 
@@ -167,7 +167,7 @@ def test_functional_units(service):
     assert units["1,000 requests"]["amount"] == pytest.approx(365_000)
     assert units["million tokens"]["amount"] == pytest.approx(365e6 * 1300 / 1e6)
     data = ReportData.from_result(service)
-    from lca.report.views import per_functional_unit
+    from lca.reports.views import per_functional_unit
 
     fu = per_functional_unit(data.table, data.units)
     per_k = fu[(fu["functional_unit"] == "1,000 requests") & (fu["category"] == "gwp100")]["value"].iloc[0]

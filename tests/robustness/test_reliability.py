@@ -82,7 +82,7 @@ def test_interrupted_run_leaves_earlier_results_intact(home, tmp_path, sig, dela
             if name == "impacts.csv":
                 assert b"pat21-t5" in content and content.endswith(b"\n")
     # either the old set is complete and consistent, or the new one is
-    from lca.report.results_dir import verify_outputs
+    from lca.reports.results_dir import verify_outputs
 
     if after.get("provenance.json") == before["provenance.json"]:
         stale = verify_outputs(out)

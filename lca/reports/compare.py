@@ -23,9 +23,12 @@ def comparison_table(results: Iterable[Any], label: str = "study") -> pd.DataFra
         t = r.table
         for cat, unit in CATEGORY_UNITS.items():
             sub = t[t["category"] == cat]
-            row = {label: r.study, "category": cat,
-                   "embodied": float(sub.loc[sub["scope"] == "embodied", "value"].sum()),
-                   "operational": float(sub.loc[sub["scope"] == "operational", "value"].sum())}
+            row = {
+                label: r.study,
+                "category": cat,
+                "embodied": float(sub.loc[sub["scope"] == "embodied", "value"].sum()),
+                "operational": float(sub.loc[sub["scope"] == "operational", "value"].sum()),
+            }
             row["total"] = row["embodied"] + row["operational"]
             for phase, value in sub.groupby("phase")["value"].sum().items():
                 row[f"phase:{phase}"] = float(value)
@@ -41,6 +44,7 @@ def uneven_gaps(notes: dict[str, list[Note]]) -> dict[str, list[str]]:
     present in some of the compared items only makes their totals not
     comparable on that point; these are the gaps to show next to the numbers.
     """
+
     def key(gap: str) -> str:  # the same gap for another record id is the same gap
         return re.sub(r"'[^']*'", "'…'", gap)
 
@@ -50,7 +54,13 @@ def uneven_gaps(notes: dict[str, list[Note]]) -> dict[str, list[str]]:
     return {name: gs for name, gs in out.items() if gs}
 
 
-def comparison_chart(table: pd.DataFrame, label: str = "study", gaps: dict[str, list[str]] | None = None) -> str:
+def comparison_chart(
+    table: pd.DataFrame,
+    label: str = "study",
+    gaps: dict[str, list[str]] | None = None,
+    warnings: list[str] | None = None,
+    title: str = "Comparison",
+) -> str:
     """A self-contained HTML page: stacked embodied/operational bars per category.
 
     ``gaps`` (see :func:`uneven_gaps`) are listed under the chart.
@@ -58,8 +68,9 @@ def comparison_chart(table: pd.DataFrame, label: str = "study", gaps: dict[str, 
     plt = _plt()
     cats = list(dict.fromkeys(table["category"]))
     names = list(dict.fromkeys(table[label]))
-    fig, axes = plt.subplots(len(cats), 1, figsize=(max(6, 0.9 * len(names) + 3), 2.6 * len(cats)),
-                             layout="constrained")
+    fig, axes = plt.subplots(
+        len(cats), 1, figsize=(max(6, 0.9 * len(names) + 3), 2.6 * len(cats)), layout="constrained"
+    )
     for ax, cat in zip(axes, cats):
         sub = table[table["category"] == cat].set_index(label).loc[names]
         ax.bar(names, sub["embodied"], color="#8c6d31", label="embodied")
@@ -73,10 +84,14 @@ def comparison_chart(table: pd.DataFrame, label: str = "study", gaps: dict[str, 
         f"<td class='n'>{r['total']:.5g}</td><td>{html.escape(r['unit'])}</td></tr>"
         for _, r in table.iterrows()
     )
-    warn = ""
+    warn = "".join(f"<p class='warning'><b>Warning:</b> {html.escape(w)}</p>" for w in warnings or [])
     if gaps:
-        items = "".join(f"<li><b>{html.escape(name)}</b>: {html.escape(g)}</li>" for name, gs in gaps.items() for g in gs)
-        warn = f"<h2 id='coverage'>Not covered in every {html.escape(label)}</h2><ul>{items}</ul>"
-    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>ai-lca comparison</title>"
-            f"<style>{CSS}</style></head><body><h1>Comparison</h1>{body}{warn}<table><thead><tr><th>{label}</th>"
-            f"<th>category</th><th>total</th><th>unit</th></tr></thead><tbody>{rows}</tbody></table></body></html>\n")
+        items = "".join(
+            f"<li><b>{html.escape(name)}</b>: {html.escape(g)}</li>" for name, gs in gaps.items() for g in gs
+        )
+        warn += f"<h2 id='coverage'>Not covered in every {html.escape(label)}</h2><ul>{items}</ul>"
+    return (
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>ai-lca comparison</title>"
+        f"<style>{CSS}</style></head><body><h1>{html.escape(title)}</h1>{warn}{body}<table><thead><tr><th>{label}</th>"
+        f"<th>category</th><th>total</th><th>unit</th></tr></thead><tbody>{rows}</tbody></table></body></html>\n"
+    )

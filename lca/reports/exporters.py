@@ -24,6 +24,7 @@ from ..results import TABLE_COLUMNS
 from ..units import CATEGORY_UNITS
 from . import views
 from .atomic import atomic_path, write_text
+from .html import render_html
 
 __all__ = ["ReportData", "FORMATS", "export", "to_json_dict", "JSON_SCHEMA_ID"]
 
@@ -44,9 +45,16 @@ class ReportData:
     uncertainty: pd.DataFrame | None = None  # category, statistic columns (mean, p2.5 ...)
 
     @classmethod
-    def from_result(cls, result: Any) -> "ReportData":
-        return cls(result.study, result.table, dict(result.provenance), list(result.notes), list(result.sources),
-                   result.market_table, getattr(result, "uncertainty", None))
+    def from_result(cls, result: Any) -> ReportData:
+        return cls(
+            result.study,
+            result.table,
+            dict(result.provenance),
+            list(result.notes),
+            list(result.sources),
+            result.market_table,
+            getattr(result, "uncertainty", None),
+        )
 
     @property
     def units(self) -> list[dict[str, Any]]:
@@ -60,8 +68,10 @@ class ReportData:
 def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
     if frame is None:
         return []
-    return [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
-            for row in frame.to_dict(orient="records")]
+    return [
+        {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+        for row in frame.to_dict(orient="records")
+    ]
 
 
 def to_json_dict(data: ReportData) -> dict[str, Any]:
@@ -74,7 +84,7 @@ def to_json_dict(data: ReportData) -> dict[str, Any]:
         "by_phase": _records(views.by_phase(data.table)),
         "by_process": _records(views.by_process(data.table)),
         "functional_units": _records(views.per_functional_unit(data.table, data.units)),
-        "ghg_protocol": views.ghg_protocol(data.table, data.market_table),
+        "ghg_protocol": views.ghg_protocol(data.table, data.market_table, data.provenance),
         "sci": views.sci(data.table, data.energy, data.units),
         "phases": data.provenance.get("phases", {}),
         "boundary": _records(views.boundary(data.table, data.provenance)),
@@ -91,9 +101,21 @@ def to_json_dict(data: ReportData) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- writers
 
-def _write_csv(data: ReportData, target: Path) -> None:
-    from .results_dir import csv_with_provenance
 
+def csv_with_provenance(result: Any) -> str:
+    """The impact table as CSV text, with provenance in leading '#' lines (pandas: comment='#')."""
+    p = result.provenance
+    versions = p.get("versions", {})
+    head = [
+        f"# ai-lca {versions.get('ai-lca', '?')} | study {p.get('study')} | study sha256 {p.get('study_sha256')}",
+        f"# brightway: bw2data {versions.get('bw2data')}, bw2calc {versions.get('bw2calc')} | seed {p.get('seed')}",
+        "# full provenance (inputs, inventory sources, versions): provenance.json",
+    ]
+    body = result.table.to_csv(index=False, lineterminator="\n", float_format=None)
+    return "\n".join(head) + "\n" + body
+
+
+def _write_csv(data: ReportData, target: Path) -> None:
     write_text(target, csv_with_provenance(data))
 
 
@@ -110,8 +132,8 @@ def _write_xlsx(data: ReportData, target: Path) -> None:
         "by process": views.by_process(data.table),
         "per functional unit": views.per_functional_unit(data.table, data.units),
     }
-    ghg = views.ghg_protocol(data.table, data.market_table)
-    sheets["ghg protocol"] = pd.DataFrame([{k: v for k, v in ghg.items()}])
+    ghg = views.ghg_protocol(data.table, data.market_table, data.provenance)
+    sheets["ghg protocol"] = pd.DataFrame([dict(ghg.items())])
     sheets["sci"] = pd.DataFrame(views.sci(data.table, data.energy, data.units))
     if data.uncertainty is not None:
         sheets["uncertainty"] = data.uncertainty
@@ -122,8 +144,11 @@ def _write_xlsx(data: ReportData, target: Path) -> None:
     sheets["inventory sources"] = sources
     prov = {k: v for k, v in data.provenance.items() if k not in ("sources", "notes")}
     sheets["provenance"] = pd.DataFrame(
-        [{"key": k, "value": json.dumps(v, sort_keys=True) if not isinstance(v, str) else v} for k, v in
-         sorted(prov.items())] + [{"key": "note", "value": str(n)} for n in data.notes]
+        [
+            {"key": k, "value": json.dumps(v, sort_keys=True) if not isinstance(v, str) else v}
+            for k, v in sorted(prov.items())
+        ]
+        + [{"key": "note", "value": str(n)} for n in data.notes]
     )
     with atomic_path(target) as tmp, _exact_floats():
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
@@ -167,8 +192,9 @@ def _normalise_xlsx(path: Path) -> None:
             if info.filename == "docProps/core.xml":
                 import re
 
-                content = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(<)", rb"\g<1>" + fixed.encode() + rb"\3",
-                                 content)
+                content = re.sub(
+                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*(<)", rb"\g<1>" + fixed.encode() + rb"\3", content
+                )
             out = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
             out.compress_type = zipfile.ZIP_DEFLATED
             dst.writestr(out, content)
@@ -194,7 +220,7 @@ def _md_table(frame: pd.DataFrame) -> str:
 
 
 def to_markdown(data: ReportData) -> str:
-    ghg = views.ghg_protocol(data.table, data.market_table)
+    ghg = views.ghg_protocol(data.table, data.market_table, data.provenance)
     fu = views.per_functional_unit(data.table, data.units)
     fu_gwp = fu[fu["category"] == "gwp100"][["functional_unit", "value", "unit"]]
     phases = views.by_phase(data.table)
@@ -232,7 +258,7 @@ def to_markdown(data: ReportData) -> str:
         "## GHG Protocol framing (kg CO2e)",
         "",
         f"- Scope 2, location-based (purchased electricity): {_fmt(ghg['scope2_location_based'])}",
-        f"- Scope 2, market-based: {_fmt(ghg['scope2_market_based']) if ghg['scope2_market_based'] is not None else 'no market data'}",
+        f"- Scope 2, market-based: {_fmt(ghg['scope2_market_based'])} ({ghg['scope2_market_based_basis']})",
         f"- Scope 3, category 2 (capital goods: hardware manufacturing): {_fmt(ghg['scope3_capital_goods'])}",
         f"- Other (user processes): {_fmt(ghg['other'])}",
         "",
@@ -265,14 +291,16 @@ def _write_md(data: ReportData, target: Path) -> None:
 
 
 def _write_html(data: ReportData, target: Path) -> None:
-    from .html import render_html
-
     write_text(target, render_html(data))
 
 
-_WRITERS = {"csv": ("impacts.csv", _write_csv), "xlsx": ("report.xlsx", _write_xlsx),
-            "json": ("report.json", _write_json), "md": ("report.md", _write_md),
-            "html": ("report.html", _write_html)}
+_WRITERS = {
+    "csv": ("impacts.csv", _write_csv),
+    "xlsx": ("report.xlsx", _write_xlsx),
+    "json": ("report.json", _write_json),
+    "md": ("report.md", _write_md),
+    "html": ("report.html", _write_html),
+}
 
 
 def export(data: ReportData, folder: Path, formats: list[str]) -> list[Path]:

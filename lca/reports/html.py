@@ -68,9 +68,17 @@ def _scope_chart(data, uncertainty: pd.DataFrame | None) -> str:
         if uncertainty is not None and row["category"] in set(uncertainty["category"]):
             u = uncertainty[uncertainty["category"] == row["category"]].iloc[0]
             # the Monte Carlo median with its 95 % interval (the bar is the static result)
-            ax.errorbar([0.25], [u["p50"]], yerr=[[u["p50"] - u["p2.5"]], [u["p97.5"] - u["p50"]]],
-                        fmt="o", color="black", ecolor="black", capsize=6, markersize=4,
-                        label="Monte Carlo median, 95 %")
+            ax.errorbar(
+                [0.25],
+                [u["p50"]],
+                yerr=[[u["p50"] - u["p2.5"]], [u["p97.5"] - u["p50"]]],
+                fmt="o",
+                color="black",
+                ecolor="black",
+                capsize=6,
+                markersize=4,
+                label="Monte Carlo median, 95 %",
+            )
         ax.set_title(f"{row['category']} [{row['unit']}]")
         ax.set_xticks([])
     axes[0].legend(fontsize=7, loc="upper left")
@@ -126,17 +134,19 @@ def _table(frame: pd.DataFrame) -> str:
 
 def render_html(data) -> str:
     """The report as one HTML string."""
-    ghg = views.ghg_protocol(data.table, data.market_table)
+    ghg = views.ghg_protocol(data.table, data.market_table, data.provenance)
     fu = views.per_functional_unit(data.table, data.units)
     sci = pd.DataFrame(views.sci(data.table, data.energy, data.units))
     versions = data.provenance.get("versions", {})
     market = ghg["scope2_market_based"]
-    ghg_rows = pd.DataFrame([
-        {"item": "Scope 2, location-based (purchased electricity)", "kg CO2e": ghg["scope2_location_based"]},
-        {"item": "Scope 2, market-based", "kg CO2e": market if market is not None else float("nan")},
-        {"item": "Scope 3 cat. 2, capital goods (hardware manufacturing)", "kg CO2e": ghg["scope3_capital_goods"]},
-        {"item": "Other (user processes)", "kg CO2e": ghg["other"]},
-    ])
+    ghg_rows = pd.DataFrame(
+        [
+            {"item": "Scope 2, location-based (purchased electricity)", "kg CO2e": ghg["scope2_location_based"]},
+            {"item": f"Scope 2, market-based ({ghg['scope2_market_based_basis']})", "kg CO2e": market},
+            {"item": "Scope 3 cat. 2, capital goods (hardware manufacturing)", "kg CO2e": ghg["scope3_capital_goods"]},
+            {"item": "Other (user processes)", "kg CO2e": ghg["other"]},
+        ]
+    )
     sources = pd.DataFrame(data.sources)
     if not sources.empty:
         sources = sources.drop_duplicates(["id", "field"])[["id", "field", "value", "unit", "source", "origin"]]
@@ -147,8 +157,8 @@ def render_html(data) -> str:
         f"<style>{CSS}</style></head><body>",
         f"<h1>Life-cycle impacts: {html.escape(data.study)}</h1>",
         f'<p class="muted">ai-lca {html.escape(str(versions.get("ai-lca", "")))}, Brightway bw2calc '
-        f'{html.escape(str(versions.get("bw2calc", "")))}; study sha256 '
-        f'{html.escape(str(data.provenance.get("study_sha256", ""))[:16])}; seed {data.provenance.get("seed")}</p>',
+        f"{html.escape(str(versions.get('bw2calc', '')))}; study sha256 "
+        f"{html.escape(str(data.provenance.get('study_sha256', ''))[:16])}; seed {data.provenance.get('seed')}</p>",
         "<h2>Totals per category</h2>",
         _table(views.totals(data.table)),
         _scope_chart(data, data.uncertainty),
@@ -175,8 +185,9 @@ def render_html(data) -> str:
         parts += ["<h2>Uncertainty (static result beside the Monte Carlo samples)</h2>", _table(data.uncertainty)]
         parts += [f"<p><b>Warning:</b> {html.escape(w)}</p>" for w in views.uncertainty_warnings(data.uncertainty)]
     parts += ["<h2>How each phase is known</h2><ul>"]
-    parts += [f"<li>{html.escape(p)}: {html.escape(h)}</li>"
-              for p, h in sorted(data.provenance.get("phases", {}).items())]
+    parts += [
+        f"<li>{html.escape(p)}: {html.escape(h)}</li>" for p, h in sorted(data.provenance.get("phases", {}).items())
+    ]
     parts += ["</ul><h2>Assumptions and notes</h2><ul>"]
     parts += [f"<li>{html.escape(n.text)}</li>" for n in data.notes]
     parts += ["</ul><h2>Inventory sources</h2>", _table(sources) if not sources.empty else "<p>none</p>"]

@@ -23,12 +23,22 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from ..activity import Note
 from ..errors import InputError
+from ..versions import package_versions
 from .atomic import atomic_path, write_text
+from .exporters import ReportData, csv_with_provenance, export
 
-__all__ = ["write_results", "write_analysis", "analysis_provenance", "read_provenance", "verify_outputs",
-           "csv_with_provenance"]
+__all__ = [
+    "write_results",
+    "write_analysis",
+    "analysis_provenance",
+    "read_provenance",
+    "verify_outputs",
+    "load_report_data",
+]
 
 PROVENANCE = "provenance.json"
 
@@ -41,19 +51,6 @@ def _seal(path: Path, provenance: dict[str, Any], written: list[Path]) -> Path:
     """Write ``provenance`` with the sha256 of every file ``written``, last, to ``path``."""
     provenance["outputs"] = {p.name: _sha256(p) for p in written}
     return write_text(path, json.dumps(provenance, indent=2, sort_keys=True) + "\n")
-
-
-def csv_with_provenance(result: Any) -> str:
-    """The impact table as CSV text, with provenance in leading '#' lines (pandas: comment='#')."""
-    p = result.provenance
-    versions = p.get("versions", {})
-    head = [
-        f"# ai-lca {versions.get('ai-lca', '?')} | study {p.get('study')} | study sha256 {p.get('study_sha256')}",
-        f"# brightway: bw2data {versions.get('bw2data')}, bw2calc {versions.get('bw2calc')} | seed {p.get('seed')}",
-        "# full provenance (inputs, inventory sources, versions): provenance.json",
-    ]
-    body = result.table.to_csv(index=False, lineterminator="\n", float_format=None)
-    return "\n".join(head) + "\n" + body
 
 
 def write_results(
@@ -69,14 +66,13 @@ def write_results(
     ``formats``: any of csv, xlsx, json, md, html (csv is always written: it is
     the table the other formats and ``lca report`` start from).
     """
-    from .exporters import ReportData, export
-
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written = [write_text(out / "impacts.csv", csv_with_provenance(result))]
     if result.market_table is not None:
-        written.append(write_text(out / "impacts-market-based.csv",
-                                  result.market_table.to_csv(index=False, lineterminator="\n")))
+        written.append(
+            write_text(out / "impacts-market-based.csv", result.market_table.to_csv(index=False, lineterminator="\n"))
+        )
     if study_path is not None:
         with atomic_path(out / "study.yaml") as tmp:
             shutil.copyfile(study_path, tmp)
@@ -93,16 +89,24 @@ def write_results(
     others = [f for f in formats if f != "csv"]
     if others:
         data = ReportData.from_result(result)
-        data.provenance = {k: v for k, v in provenance.items()
-                           if k not in ("rerun", "outputs", "sources", "notes", "uncertainty")}
+        data.provenance = {
+            k: v for k, v in provenance.items() if k not in ("rerun", "outputs", "sources", "notes", "uncertainty")
+        }
         written += export(data, out, others)
     written.append(_seal(out / PROVENANCE, provenance, written))
     return written
 
 
-def write_analysis(out: Path, files: dict[str, str], *, command: str, studies: Iterable[Any],
-                   seed: int | None = None, notes: dict[str, list[Any]] | None = None,
-                   **extra: Any) -> list[Path]:
+def write_analysis(
+    out: Path,
+    files: dict[str, str],
+    *,
+    command: str,
+    studies: Iterable[Any],
+    seed: int | None = None,
+    notes: dict[str, list[Any]] | None = None,
+    **extra: Any,
+) -> list[Path]:
     """Write the outputs of an analysis (compare, sweep, mc, sensitivity), then its provenance.
 
     ``<command>-provenance.json`` comes last, as for a run (a separate name, so
@@ -113,22 +117,28 @@ def write_analysis(out: Path, files: dict[str, str], *, command: str, studies: I
     file written, so ``verify_outputs`` detects a file changed or left from
     an interrupted run.
     """
-    from ..pipeline import package_versions
-
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written = [write_text(out / name, text) for name, text in files.items()]
     provenance: dict[str, Any] = {
         "command": command,
-        "studies": [{"study": s.name, "study_file": s.path.name if s.path else None, "study_sha256": s.content_hash,
-                     "inventory_folders": [f.name for f in s.inventory_folders()] + ["bundled"]} for s in studies],
+        "studies": [
+            {
+                "study": s.name,
+                "study_file": s.path.name if s.path else None,
+                "study_sha256": s.content_hash,
+                "inventory_folders": [f.name for f in s.inventory_folders()] + ["bundled"],
+            }
+            for s in studies
+        ],
         "versions": package_versions(),
         "seed": seed,
         **extra,
     }
     if notes is not None:
-        provenance["notes"] = {k: [n.to_dict() if hasattr(n, "to_dict") else str(n) for n in v]
-                               for k, v in notes.items()}
+        provenance["notes"] = {
+            k: [n.to_dict() if hasattr(n, "to_dict") else str(n) for n in v] for k, v in notes.items()
+        }
     written.append(_seal(out / analysis_provenance(command), provenance, written))
     return written
 
@@ -140,10 +150,6 @@ def analysis_provenance(command: str) -> str:
 
 def load_report_data(folder: Path) -> Any:
     """Rebuild the :class:`ReportData` of a results folder from its files."""
-    import pandas as pd
-
-    from .exporters import ReportData
-
     folder = Path(folder)
     prov = read_provenance(folder)
     table_path = folder / "impacts.csv"

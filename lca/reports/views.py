@@ -29,7 +29,9 @@ from typing import Any
 
 import pandas as pd
 
+from ..analysis.montecarlo import uncertainty_warnings
 from ..graph import GHG_ROLE, NodeKind
+from ..results import market_basis
 from ..units import CATEGORY_UNITS
 
 __all__ = [
@@ -64,8 +66,9 @@ def totals(table: pd.DataFrame) -> pd.DataFrame:
         sub = table[table["category"] == cat]
         emb = float(sub.loc[sub["scope"] == "embodied", "value"].sum())
         ope = float(sub.loc[sub["scope"] == "operational", "value"].sum())
-        rows.append({"category": cat, "embodied": emb, "operational": ope, "total": emb + ope,
-                     "unit": CATEGORY_UNITS[cat]})
+        rows.append(
+            {"category": cat, "embodied": emb, "operational": ope, "total": emb + ope, "unit": CATEGORY_UNITS[cat]}
+        )
     return pd.DataFrame(rows)
 
 
@@ -95,13 +98,27 @@ def per_functional_unit(table: pd.DataFrame, units: list[dict[str, Any]]) -> pd.
         sub = table if fu["phases"] == "all" else table[table["phase"].isin(fu["phases"])]
         for cat in CATEGORIES:
             value = float(sub.loc[sub["category"] == cat, "value"].sum())
-            rows.append({"functional_unit": fu["name"], "amount": fu["amount"], "category": cat,
-                         "value": value / fu["amount"], "unit": f"{CATEGORY_UNITS[cat]} per {fu['name']}"})
+            rows.append(
+                {
+                    "functional_unit": fu["name"],
+                    "amount": fu["amount"],
+                    "category": cat,
+                    "value": value / fu["amount"],
+                    "unit": f"{CATEGORY_UNITS[cat]} per {fu['name']}",
+                }
+            )
     return pd.DataFrame(rows, columns=["functional_unit", "amount", "category", "value", "unit"])
 
 
-def ghg_protocol(table: pd.DataFrame, market_table: pd.DataFrame | None) -> dict[str, Any]:
-    """GHG Protocol framing of gwp100 [kg CO2e]: scope 2 (location, market), scope 3 cat. 2."""
+def ghg_protocol(
+    table: pd.DataFrame, market_table: pd.DataFrame | None, provenance: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """GHG Protocol framing of gwp100 [kg CO2e]: scope 2 (location, market), scope 3 cat. 2.
+
+    The market-based scope 2 is always a value: contractual factors where a
+    grid record gives one, location-based factors standing in elsewhere;
+    ``scope2_market_based_basis`` says which, in the words every output uses.
+    """
     gwp = table[table["category"] == "gwp100"]
     roles = gwp["process_kind"].map(process_role)
     location = float(gwp.loc[roles == "electricity", "value"].sum())
@@ -109,7 +126,7 @@ def ghg_protocol(table: pd.DataFrame, market_table: pd.DataFrame | None) -> dict
         m_roles = market_table["process_kind"].map(process_role)
         market = float(market_table.loc[m_roles == "electricity", "value"].sum())
     else:
-        market = None
+        market = location
     capital = float(gwp.loc[roles == "capital goods", "value"].sum())
     other = float(gwp.loc[~roles.isin(["electricity", "capital goods"]), "value"].sum())
     total = float(gwp["value"].sum())
@@ -117,20 +134,23 @@ def ghg_protocol(table: pd.DataFrame, market_table: pd.DataFrame | None) -> dict
         "unit": CATEGORY_UNITS["gwp100"],
         "scope2_location_based": location,
         "scope2_market_based": market,
+        "scope2_market_based_basis": market_basis(provenance or {}),
         "scope3_capital_goods": capital,
         "other": other,
         "total_location_based": total,
+        "total_market_based": total - location + market,
         "note": (
             "Scope 2 uses the life-cycle grid factors of the inventory, which include upstream fuel and grid "
             "emissions that a strict GHG Protocol inventory reports under scope 3 category 3. Market-based "
-            "scope 2 uses contractual factors where a grid record gives one, else the location-based factor."
+            "scope 2 uses contractual factors where a grid record gives one, else the location-based factor "
+            "(the last step of the GHG Protocol Scope 2 Guidance's emission-factor hierarchy)."
         ),
     }
 
 
 def sci(table: pd.DataFrame, energy_at_meter: float, units: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """SCI = (E x I + M) / R per functional unit [kg CO2e per unit of R]."""
-    ghg = ghg_protocol(table, None)
+    ghg = ghg_protocol(table, None, {})
     e = energy_at_meter
     intensity = ghg["scope2_location_based"] / e if e > 0 else 0.0
     m = float(table.loc[(table["category"] == "gwp100") & (table["scope"] == "embodied"), "value"].sum())
@@ -138,11 +158,29 @@ def sci(table: pd.DataFrame, energy_at_meter: float, units: list[dict[str, Any]]
     for fu in units:
         if fu["phases"] != "all":
             continue
-        out.append({"functional_unit": fu["name"], "R": fu["amount"], "E_kWh": e, "I_kg_per_kWh": intensity,
-                    "M_kg": m, "SCI": (e * intensity + m) / fu["amount"], "unit": f"kg CO2e per {fu['name']}"})
+        out.append(
+            {
+                "functional_unit": fu["name"],
+                "R": fu["amount"],
+                "E_kWh": e,
+                "I_kg_per_kWh": intensity,
+                "M_kg": m,
+                "SCI": (e * intensity + m) / fu["amount"],
+                "unit": f"kg CO2e per {fu['name']}",
+            }
+        )
     if not out:
-        out.append({"functional_unit": "life cycle", "R": 1.0, "E_kWh": e, "I_kg_per_kWh": intensity, "M_kg": m,
-                    "SCI": e * intensity + m, "unit": "kg CO2e per life cycle"})
+        out.append(
+            {
+                "functional_unit": "life cycle",
+                "R": 1.0,
+                "E_kWh": e,
+                "I_kg_per_kWh": intensity,
+                "M_kg": m,
+                "SCI": e * intensity + m,
+                "unit": "kg CO2e per life cycle",
+            }
+        )
     return out
 
 
@@ -157,11 +195,29 @@ def boundary(table: pd.DataFrame, provenance: dict[str, Any]) -> pd.DataFrame:
     for b in provenance.get("boundary", []):
         amount = b.get("amount") or 1.0
         value = float(gwp.loc[(gwp["phase"] == b["phase"]) & (gwp["component"] == b["component"]), "value"].sum())
-        rows.append({"phase": b["phase"], "component": b["component"], "what": b["label"],
-                     "per": b["per"], "energy [kWh per unit]": b["energy_kwh"],
-                     "gwp100 [kg CO2e per unit]": value / amount, "narrow boundary": bool(b["narrow"])})
-    return pd.DataFrame(rows, columns=["phase", "component", "what", "per", "energy [kWh per unit]",
-                                       "gwp100 [kg CO2e per unit]", "narrow boundary"])
+        rows.append(
+            {
+                "phase": b["phase"],
+                "component": b["component"],
+                "what": b["label"],
+                "per": b["per"],
+                "energy [kWh per unit]": b["energy_kwh"],
+                "gwp100 [kg CO2e per unit]": value / amount,
+                "narrow boundary": bool(b["narrow"]),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "phase",
+            "component",
+            "what",
+            "per",
+            "energy [kWh per unit]",
+            "gwp100 [kg CO2e per unit]",
+            "narrow boundary",
+        ],
+    )
 
 
 def boundary_summary(table: pd.DataFrame, provenance: dict[str, Any]) -> pd.DataFrame:
@@ -171,11 +227,16 @@ def boundary_summary(table: pd.DataFrame, provenance: dict[str, Any]) -> pd.Data
     for phase, sub in detail.groupby("phase", sort=False):
         narrow = sub[sub["narrow boundary"]]
         operational = sub[sub["component"] != "embodied"]
-        rows.append({"phase": phase, "per": sub["per"].iloc[0],
-                     "narrow energy [kWh]": float(narrow["energy [kWh per unit]"].sum()),
-                     "comprehensive energy [kWh]": float(operational["energy [kWh per unit]"].sum()),
-                     "narrow gwp100 [kg CO2e]": float(narrow["gwp100 [kg CO2e per unit]"].sum()),
-                     "comprehensive gwp100 [kg CO2e]": float(sub["gwp100 [kg CO2e per unit]"].sum())})
+        rows.append(
+            {
+                "phase": phase,
+                "per": sub["per"].iloc[0],
+                "narrow energy [kWh]": float(narrow["energy [kWh per unit]"].sum()),
+                "comprehensive energy [kWh]": float(operational["energy [kWh per unit]"].sum()),
+                "narrow gwp100 [kg CO2e]": float(narrow["gwp100 [kg CO2e per unit]"].sum()),
+                "comprehensive gwp100 [kg CO2e]": float(sub["gwp100 [kg CO2e per unit]"].sum()),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -184,21 +245,15 @@ def assumptions(provenance: dict[str, Any]) -> pd.DataFrame:
     rows = []
     for a in provenance.get("assumptions", []):
         rng = a.get("range")
-        rows.append({"assumption": a.get("label") or a["name"], "field": a["name"], "value": a["value"],
-                     "unit": a["unit"], "range": f"{rng[0]:.4g} - {rng[1]:.4g}" if rng else "",
-                     "distribution": a.get("distribution") or "", "source": a.get("citation") or a["source"]})
+        rows.append(
+            {
+                "assumption": a.get("label") or a["name"],
+                "field": a["name"],
+                "value": a["value"],
+                "unit": a["unit"],
+                "range": f"{rng[0]:.4g} - {rng[1]:.4g}" if rng else "",
+                "distribution": a.get("distribution") or "",
+                "source": a.get("citation") or a["source"],
+            }
+        )
     return pd.DataFrame(rows, columns=["assumption", "field", "value", "unit", "range", "distribution", "source"])
-
-
-def uncertainty_warnings(uncertainty: pd.DataFrame | None) -> list[str]:
-    """A warning per category whose static result lies outside the 5-95 % band of the Monte Carlo samples."""
-    if uncertainty is None or "static_in_band" not in uncertainty:
-        return []
-    out = []
-    for _, r in uncertainty.iterrows():
-        if not bool(r["static_in_band"]):
-            side = "below" if r["static"] < r["p5"] else "above"
-            out.append(f"{r['category']}: the static result {r['static']:.4g} {r['unit']} lies {side} the 5-95 % "
-                       f"band of the Monte Carlo samples ({r['p5']:.4g} - {r['p95']:.4g}; median {r['p50']:.4g}, at "
-                       f"its {r['static_percentile']:.0f}th percentile): the defaults sit near one end of their ranges")
-    return out

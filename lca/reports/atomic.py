@@ -12,7 +12,6 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-
 __all__ = ["atomic_path", "write_text"]
 
 
@@ -45,6 +44,3 @@ def write_text(target: Path | str, text: str) -> Path:
     with atomic_path(target) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return Path(target)
-
-
-
