@@ -169,7 +169,7 @@ class Result:
 
     def __repr__(self) -> str:
         totals = ", ".join(
-            f"{c} {fmt(v, CATEGORY_UNITS[c])}" for c, v in self.table.groupby("category")["value"].sum().items()
+            f"{c} {fmt(v, CATEGORY_UNITS[str(c)])}" for c, v in self.table.groupby("category")["value"].sum().items()
         )
         return f"Result(study={self.study!r}, {len(self.table)} rows: {totals})"
 

@@ -28,13 +28,31 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from .errors import StudyError
 from .validation import Q, Strict, validate
 from .yamlio import Document, read_yaml
+
+# Quantity fields: a number in the canonical unit, or a "number unit" text converted once
+# (``lca.validation.Q``); the unit of each field is part of its type.
+if TYPE_CHECKING:
+    Hours: TypeAlias = float
+    HoursOrZero: TypeAlias = float
+    Watts: TypeAlias = float
+    Energy: TypeAlias = float
+    EnergyOrZero: TypeAlias = float
+    FlopRate: TypeAlias = float
+else:
+    Hours = Q("h", gt=0)  # [h]
+    HoursOrZero = Q("h", ge=0)  # [h]
+    Watts = Q("W", gt=0)  # [W]
+    Energy = Q("kWh", gt=0)  # [kWh]
+    EnergyOrZero = Q("kWh", ge=0)  # [kWh]
+    FlopRate = Q("FLOP/s", gt=0)  # [FLOP/s]
+
 
 __all__ = [
     "Study",
@@ -62,7 +80,7 @@ class HardwareSpec(Strict):
     server: str | None = None
     accelerator_embodied: str | None = None  # override the accelerator's embodied record
     server_embodied: str | None = None  # override the server's embodied record
-    lifetime: Q("h", gt=0) | None = None  # overrides the server's default
+    lifetime: Hours | None = None  # overrides the server's default
     utilisation: float | None = Field(default=None, gt=0.0, le=1.0)
     include_embodied: bool = True  # false: leave manufacturing out (e.g. to match a study that does)
 
@@ -84,10 +102,10 @@ class EnergySplit(Strict):
     from the datacenter's PUE), or reported as not included.
     """
 
-    accelerators: Q("kWh", ge=0) | None = None
-    host: Q("kWh", ge=0) | None = None
-    idle: Q("kWh", ge=0) | None = None
-    overhead: Q("kWh", ge=0) | None = None
+    accelerators: EnergyOrZero | None = None
+    host: EnergyOrZero | None = None
+    idle: EnergyOrZero | None = None
+    overhead: EnergyOrZero | None = None
 
     @model_validator(mode="after")
     def _something(self) -> EnergySplit:
@@ -109,17 +127,17 @@ class PhaseBase(Strict):
     datacenter: str | None = None  # override the study's datacenter for this phase
     accelerator: str | None = None  # override hardware.accelerator for this phase
     precision: Precision | None = None  # number format of weights and matmuls (modelled phases; default bf16)
-    accelerator_hours: Q("h", gt=0) | None = None
+    accelerator_hours: Hours | None = None
     accelerators: int | None = Field(default=None, gt=0)
-    duration: Q("h", gt=0) | None = None
-    average_power: Q("W", gt=0) | None = None  # measured mean power per accelerator
+    duration: Hours | None = None
+    average_power: Watts | None = None  # measured mean power per accelerator
     load: float | None = Field(default=None, ge=0.0, le=1.0)  # device load: fraction of the idle-to-TDP range
     energy_scope: EnergyScope | None = None  # what a measured energy or power covers
     host_overhead: float | None = Field(default=None, ge=0.0, le=10.0)  # host power / accelerator power
-    idle_energy: Q("kWh", ge=0) | None = None  # measured idle / provisioned energy (IT)
+    idle_energy: EnergyOrZero | None = None  # measured idle / provisioned energy (IT)
     load_profile: str | None = None  # CSV (hour, load), relative to the study; needs a grid with a profile
     codecarbon: list[str] | None = None  # CodeCarbon emissions.csv file(s): measured energy of the phase
-    provisioned_idle_hours: Q("h", ge=0) | None = None  # accelerator-hours reserved, idle
+    provisioned_idle_hours: HoursOrZero | None = None  # accelerator-hours reserved, idle
 
     @model_validator(mode="before")
     @classmethod
@@ -182,13 +200,13 @@ class PhaseBase(Strict):
             )
         covers_host = (
             self.energy_scope in ("it", "facility")
-            or (split and measured.host is not None)
+            or (isinstance(measured, EnergySplit) and measured.host is not None)
             or self.codecarbon is not None
         )
         if self.host_overhead is not None and covers_host:
             raise ValueError("'host_overhead' adds the host, which the measured figure already includes: drop it")
         if (
-            split
+            isinstance(measured, EnergySplit)
             and measured.idle is not None
             and (self.idle_energy is not None or self.provisioned_idle_hours is not None)
         ):
@@ -216,12 +234,12 @@ class TrainingPhase(PhaseBase):
     ``accelerators`` the wall-clock duration follows too.
     """
 
-    energy: Q("kWh", gt=0) | EnergySplit | None = None  # measured energy of the run (see energy_scope)
+    energy: Energy | EnergySplit | None = None  # measured energy of the run (see energy_scope)
     tokens: float | None = Field(default=None, gt=0)
     sequence_length: int | None = Field(default=None, gt=0)
     target_length: int | None = Field(default=None, gt=0)  # decoder tokens, encoder-decoder models
     mfu: float | None = Field(default=None, gt=0.0, le=1.0)
-    achieved_flops: Q("FLOP/s", gt=0) | None = None
+    achieved_flops: FlopRate | None = None
     recompute: Literal["none", "selective", "full"] = "none"
 
     @property
@@ -293,7 +311,7 @@ class InferencePhase(PhaseBase):
 
     requests: float | None = Field(default=None, gt=0)
     requests_per_day: float | None = Field(default=None, gt=0)
-    energy_per_request: Q("kWh", gt=0) | EnergySplit | None = None  # measured energy per request
+    energy_per_request: Energy | EnergySplit | None = None  # measured energy per request
     prompt_tokens: int | None = Field(default=None, ge=1)
     output_tokens: int | None = Field(default=None, ge=0)
     batch_size: int | None = Field(default=None, ge=1)  # default: the largest that fits (see serving)

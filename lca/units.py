@@ -98,7 +98,7 @@ _ALIASES: list[tuple[str, str]] = [
 @lru_cache(maxsize=1)
 def registry() -> pint.UnitRegistry:
     """The shared unit registry (created on first use, not at import)."""
-    ureg = pint.UnitRegistry(cache_folder=None, autoconvert_offset_to_baseunit=True)
+    ureg: pint.UnitRegistry = pint.UnitRegistry(cache_folder=None, autoconvert_offset_to_baseunit=True)
     for line in _DEFINITIONS:
         ureg.define(line)
     return ureg

@@ -36,6 +36,7 @@ from ..compute.serving import devices_to_hold, max_batch, serving_energy
 from ..errors import InputError, InventoryError, StudyError
 from ..inventory import CATEGORIES
 from ..inventory.profiles import read_profile, weighted_intensity
+from ..inventory.schema import GridRecord
 from ..measured import read_codecarbon
 from ..study import EnergySplit, InferencePhase, PhaseBase, Study, TrainingPhase
 from .hardware import Hardware, check_peak, resolve_hardware
@@ -93,14 +94,23 @@ class _Builder:
         self.steps: list[Step] = []
         self.covered: set[Component] = set()  # components whose datacenter overhead is measured
 
-    def calc(self, name: str, unit: str, label: str, formula: str, fn: Callable[..., Any], *deps: str) -> str:
+    def calc(self, name: str, unit: str, label: str, formula: str, fn: Callable[..., Any], *deps: str | None) -> str:
         """A derived quantity ``name = fn(*deps)``."""
+        if any(d is None for d in deps):  # pragma: no cover - a wiring bug, not an input error
+            raise RuntimeError(f"{name}: a quantity it depends on was not resolved")
         self.table.derive(name, unit, label, formula)
 
         def step(v: dict[str, Any], name=name, fn=fn, deps=deps) -> None:
             v[name] = fn(*(v[d] for d in deps))
 
         self.steps.append(step)
+        return name
+
+    def need(self, fieldname: str, unit: str, label: str, **kwargs: Any) -> str:
+        """The phase field ``fieldname`` as an input; the caller knows the study gives it."""
+        name = self.field(fieldname, unit, label, **kwargs)
+        if name is None:  # pragma: no cover - a wiring bug, not an input error
+            raise RuntimeError(f"{self.p}.{fieldname} is not given")
         return name
 
     def field(
@@ -210,13 +220,14 @@ def _profile_intensity(study: Study, table: InputTable, p: str, phase: PhaseBase
     reg = table.registry
     where = study.where(p, "load_profile")
     entry = reg.entry(grid_id, "grid")
-    if entry.record.profile is None:
+    record: GridRecord = entry.record  # type: ignore[assignment]
+    if record.profile is None:
         raise StudyError(f"grid '{grid_id}' has no hourly profile to combine with the load profile", **where)
     folder = entry.origin.folder
-    path = (entry.origin.file.parent / entry.record.profile).resolve()
+    path = (entry.origin.file.parent / record.profile).resolve()
     if folder not in path.parents:
         raise InventoryError(
-            "a grid profile must lie inside its inventory folder", file=entry.origin.file, value=entry.record.profile
+            "a grid profile must lie inside its inventory folder", file=entry.origin.file, value=record.profile
         )
     try:
         ci = read_profile(path, "gwp100", "kg CO2e/kWh")
@@ -505,10 +516,10 @@ def _measured(b: _Builder, act: PhaseActivity) -> None:
         )
 
     if isinstance(measured, EnergySplit):
-        for component, value in measured.given().items():
+        for component, amount in measured.given().items():
             key = b.table.study(
                 f"{p}.{fieldname}.{component}",
-                value,
+                amount,
                 "kWh",
                 f"measured {component} energy" + (" per request" if per_request else ""),
                 measured=True,
@@ -519,13 +530,15 @@ def _measured(b: _Builder, act: PhaseActivity) -> None:
         if Component.ACCELERATORS in act.energy and Component.HOST not in act.energy:
             _host_of_measured(b, act)
         return
-    value = b.table.study(f"{p}.{fieldname}", float(measured), "kWh", "measured energy", measured=True)
+    if measured is None:  # pragma: no cover - the caller routes phases with a measured energy here
+        raise StudyError("no measured energy", **b.where())
+    given = b.table.study(f"{p}.{fieldname}", float(measured), "kWh", "measured energy", measured=True)
     scope = b.phase.energy_scope
     if scope == "accelerators":
-        act.energy[Component.ACCELERATORS] = per_unit(value, "accelerators")
+        act.energy[Component.ACCELERATORS] = per_unit(given, "accelerators")
         _host_of_measured(b, act)
     elif scope == "it":
-        act.energy[Component.IT] = per_unit(value, "it")
+        act.energy[Component.IT] = per_unit(given, "it")
     else:  # facility: the meter reading holds the overhead; split it with the datacenter's PUE
         pue = act.site.pue
         it = b.calc(
@@ -534,7 +547,7 @@ def _measured(b: _Builder, act: PhaseActivity) -> None:
             "measured energy less datacenter overhead",
             f"{fieldname} / PUE",
             lambda e, u: e / u,
-            value,
+            given,
             pue,
         )
         act.energy[Component.IT] = per_unit(it, "it")
@@ -544,7 +557,7 @@ def _measured(b: _Builder, act: PhaseActivity) -> None:
             "datacenter overhead in the measured energy",
             f"{fieldname} x (1 - 1 / PUE)",
             lambda e, u: e * (1.0 - 1.0 / u),
-            value,
+            given,
             pue,
         )
         act.energy[Component.OVERHEAD] = per_unit(ovh, "overhead")
@@ -680,9 +693,9 @@ def _modelled_training(b: _Builder, act: PhaseActivity, phase: TrainingPhase) ->
     check_peak(acc, precision, study, p)
     flops = training_flops(
         arch,
-        phase.tokens,
-        phase.sequence_length,
-        recompute=phase.recompute,  # type: ignore[arg-type]
+        float(phase.tokens or 0.0),
+        int(phase.sequence_length or 0),
+        recompute=phase.recompute,
         target_length=phase.target_length,
     )
     per_token = flops.model / flops.tokens
@@ -795,8 +808,9 @@ def _modelled_inference(b: _Builder, act: PhaseActivity, phase: InferencePhase) 
     given_batch = b.field("batch_size", "request", "requests per batch")
     # devices of a replica: given, or the fewest (power of two) that hold the weights and the batch
     # (one sequence when the batch is left to the default)
+    devices: str
     if phase.devices is not None:
-        devices = b.field("devices", "", "devices per model replica", continuous=False)
+        devices = b.need("devices", "", "devices per model replica", continuous=False)
     else:
         need = weights + (phase.batch_size or 1) * kv_seq
         n0 = devices_to_hold(need, mem, usable_value)

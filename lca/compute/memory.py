@@ -19,6 +19,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .architecture import Architecture, parameter_count
 
 __all__ = [
@@ -53,14 +55,14 @@ def _expert_params(arch: Architecture) -> float:
     return (3 if arch.gated else 2) * arch.d_model * float(arch.d_ff_expert or 0)
 
 
-def distinct_experts(experts: int, per_token: int, tokens: float) -> float:
+def distinct_experts(experts: int, per_token: int, tokens: Any) -> Any:
     """Expected distinct experts used by ``tokens`` tokens routed uniformly [count]."""
     if experts == 0:
         return 0.0
     return experts * (1.0 - (1.0 - per_token / experts) ** tokens)
 
 
-def weights_read_per_step(arch: Architecture, tokens_in_step: float, precision: str = "bf16") -> float:
+def weights_read_per_step(arch: Architecture, tokens_in_step: Any, precision: str = "bf16") -> Any:
     """Weight bytes read by one forward step over ``tokens_in_step`` tokens [B]."""
     pc = parameter_count(arch)
     if not arch.experts:

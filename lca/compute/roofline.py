@@ -243,7 +243,7 @@ def training_run(
     """
     if (mfu is None) == (achieved_flops is None):
         raise ValueError("give exactly one of mfu or achieved_flops")
-    rate = achieved_flops if achieved_flops is not None else device.peak_flops * float(mfu)
+    rate = achieved_flops if achieved_flops is not None else device.peak_flops * float(mfu or 0.0)
     if rate <= 0:
         raise ValueError("the achieved FLOP rate must be positive")
     device_seconds = model_flops / rate

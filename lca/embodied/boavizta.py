@@ -92,7 +92,7 @@ def gpu_card(
     vram_area = effective_die_area(vram * VRAM_DIE_AREA_PER_GB / vram_dies) * vram_dies if vram_dies else 0.0
     _add(out, "vram", factors, vram_area)
     _add(out, "upstream_transport", factors, mass)
-    transport = {}
+    transport: dict[str, float] = {}
     for mode, km in (("boat", boat_km), ("truck", truck_km), ("plane", plane_km)):
         for cat, f in factors[mode].items():
             transport[cat] = transport.get(cat, 0.0) + f * km * mass

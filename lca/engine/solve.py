@@ -107,17 +107,17 @@ def solve_graph(
                                     "value": float(value),
                                 }
                             )
-                for col in np.nonzero(per_process)[0]:
-                    code = col_code.get(int(col))
-                    if code is None:  # a background process: credited to its foreground consumer above
+                for nz in np.nonzero(per_process)[0]:
+                    found = col_code.get(int(nz))
+                    if found is None:  # a background process: credited to its foreground consumer above
                         continue
                     out.contributions.append(
                         {
                             "phase": phase,
                             "activity": activity,
-                            "process": code,
+                            "process": found,
                             "category": cat,
-                            "value": float(per_process[col]),
+                            "value": float(per_process[nz]),
                         }
                     )
             out.scores[(phase, cat)] = phase_total

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..activity import COMPONENT_LABELS, Activity, Component, NoteCode, resolve
+from ..activity import COMPONENT_LABELS, Activity, Component, NoteCode, Site, resolve
 from ..errors import StudyError
 from ..inventory import Registry
 from ..study import Study
@@ -151,8 +151,8 @@ def build_graph(study: Study, registry: Registry, activity: Activity | None = No
             add_process(g, "other", name="other processes of the life cycle", unit="unit", kind=NodeKind.PHASE)
             g.phases["other"] = PhaseRef("other", None, 1.0)
         consumer = "other" if use.consumer == "system" else use.consumer
-        site = act.phases[use.consumer].site if use.consumer != "system" else None
-        node = _user_process(g, act, use.process, site)
+        use_site: Site | None = act.phases[use.consumer].site if use.consumer != "system" else None
+        node = _user_process(g, act, use.process, use_site)
         if g.has_edge(node, consumer):
             raise StudyError(
                 f"process '{use.process}' is attached to phase '{use.consumer}' twice",
@@ -228,7 +228,7 @@ def _manufacturing(g: ProcessGraph, act: Activity, ident: str) -> str:
     return node
 
 
-def _user_process(g: ProcessGraph, act: Activity, ident: str, site: Any) -> str:
+def _user_process(g: ProcessGraph, act: Activity, ident: str, site: Site | None) -> str:
     node = f"process/{ident}"
     if node in g:
         return node
@@ -248,13 +248,15 @@ def _user_process(g: ProcessGraph, act: Activity, ident: str, site: Any) -> str:
     )
     for supplier, amount in proc.inputs:
         if supplier == "electricity":
+            if site is None:  # pragma: no cover - the activity layer refuses electricity outside a phase
+                raise StudyError(f"process '{ident}' uses electricity outside a phase")
             add_exchange(g, _metered(g, act, site), node, amount)
         else:
             add_exchange(g, _user_process(g, act, supplier, site), node, amount)
     return node
 
 
-def _metered(g: ProcessGraph, act: Activity, site: Any) -> str:
+def _metered(g: ProcessGraph, act: Activity, site: Site) -> str:
     """Electricity for a user process in a datacenter: 1 kWh to the IT equipment + (PUE - 1) kWh overhead."""
     node = f"electricity/{site.datacenter}@{site.grid}/metered"
     if node not in g:

@@ -36,7 +36,8 @@ def read_profile(path: Path, column: str, unit: str | None) -> np.ndarray:
     if "hour" not in names or column not in names:
         raise InputError(f"a profile needs the columns 'hour' and '{column}'", file=path, line=1, value=rows[0])
     h_i, v_i = names.index("hour"), names.index(column)
-    src_unit = header[v_i].group(2) if header[v_i] and header[v_i].group(2) else None
+    match = header[v_i]
+    src_unit = match.group(2) if match is not None and match.group(2) else None
     values: dict[int, float] = {}
     for n, row in enumerate(rows[1:], start=2):
         if not row or not any(c.strip() for c in row):

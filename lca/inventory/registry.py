@@ -118,7 +118,7 @@ class Registry:
     def grid(self, ident: str, **where: Any) -> GridRecord:
         """A grid record with indicators inherited along its ``base`` chain."""
         chain: list[str] = []
-        current = ident
+        current: str | None = ident
         merged: dict[str, Value | None] = dict.fromkeys(CATEGORIES)
         first: GridRecord | None = None
         while current is not None:

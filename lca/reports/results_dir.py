@@ -159,6 +159,7 @@ def load_report_data(folder: Path) -> Any:
     market_path = folder / "impacts-market-based.csv"
     market = pd.read_csv(market_path, keep_default_na=False) if market_path.is_file() else None
     unc_path = folder / "uncertainty.csv"  # written by lca mc --out (more samples than the run's own)
+    unc: pd.DataFrame | None
     if unc_path.is_file():
         unc = pd.read_csv(unc_path)
     else:
