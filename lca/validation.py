@@ -20,7 +20,7 @@ from .errors import InputError, UnitError, did_you_mean
 from .units import parse_quantity
 from .yamlio import Document
 
-__all__ = ["Strict", "Q", "validate", "format_loc"]
+__all__ = ["Strict", "Q", "validate", "format_loc", "unwrap_models"]
 
 
 class Strict(BaseModel):
@@ -66,21 +66,21 @@ def format_loc(loc: tuple) -> str:
     return out
 
 
-def _unwrap(tp: Any) -> list[Any]:
+def unwrap_models(tp: Any) -> list[Any]:
     """Candidate model classes inside an annotation (Optional, Union, list, dict)."""
     origin = get_origin(tp)
     if origin is Annotated:
-        return _unwrap(get_args(tp)[0])
+        return unwrap_models(get_args(tp)[0])
     if origin in (Union, types.UnionType):
         out: list[Any] = []
         for arg in get_args(tp):
-            out += _unwrap(arg)
+            out += unwrap_models(arg)
         return out
     if origin in (list, tuple, set, frozenset):
-        return [x for arg in get_args(tp) for x in _unwrap(arg)]
+        return [x for arg in get_args(tp) for x in unwrap_models(arg)]
     if origin is dict:
         args = get_args(tp)
-        return _unwrap(args[1]) if len(args) == 2 else []
+        return unwrap_models(args[1]) if len(args) == 2 else []
     if isinstance(tp, type) and issubclass(tp, BaseModel):
         return [tp]
     return []
@@ -96,7 +96,7 @@ def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
             if isinstance(cand, type) and issubclass(cand, BaseModel):
                 info = cand.model_fields.get(part)
                 if info is not None:
-                    nxt += _unwrap(info.annotation)
+                    nxt += unwrap_models(info.annotation)
         if not nxt:
             # a union tag or a dict key; keep the candidates
             continue

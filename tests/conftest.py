@@ -50,3 +50,79 @@ def run_study(home):
         return cache[key]
 
     return _run
+
+
+# a toy inventory whose numbers are easy to work by hand (frozen test data, not cited values)
+TOY_INVENTORY = {
+    "grids.yaml": """
+kind: grid
+source: "toy values for hand-worked tests"
+records:
+  - id: toy-grid
+    gwp100: {value: 0.5, unit: kg CO2e/kWh}
+    water: {value: 2.0, unit: L/kWh}
+    adpe: {value: 1.0e-8, unit: kg Sb-eq/kWh}
+    pe: {value: 10.0, unit: MJ/kWh}
+""",
+    "datacenters.yaml": """
+kind: datacenter
+source: "toy values for hand-worked tests"
+records:
+  - id: toy-dc
+    pue: {value: 1.5, unit: ""}
+    wue: {value: 1.0, unit: L/kWh}
+""",
+    "hardware.yaml": """
+kind: accelerator
+source: "toy values for hand-worked tests"
+records:
+  - id: toy-acc
+    tdp: {value: 500, unit: W}
+    idle_power: {value: 100, unit: W}
+    embodied: toy-card
+""",
+    "servers.yaml": """
+kind: server
+source: "toy values for hand-worked tests"
+records:
+  - id: toy-server
+    accelerators: 4
+    embodied: toy-platform
+    host_power: {value: 400, unit: W}
+""",
+    "embodied.yaml": """
+kind: embodied
+source: "toy values for hand-worked tests"
+records:
+  - id: toy-card
+    impacts: {gwp100: {value: 200, unit: kg CO2e}}
+  - id: toy-platform
+    impacts: {gwp100: {value: 1000, unit: kg CO2e}}
+""",
+}
+
+HEADER = """
+schema_version: 1
+name: {name}
+functional_unit: {{name: toy}}
+inventories: [inv]
+grid: toy-grid
+datacenter: toy-dc
+hardware: {{accelerator: toy-acc, server: toy-server, lifetime: 5 years, utilisation: 1.0}}
+"""
+
+
+@pytest.fixture
+def toy(tmp_path: Path):
+    """Write the toy inventory; return a function that writes a study with the given phase text."""
+    inv = tmp_path / "inv"
+    inv.mkdir()
+    for name, text in TOY_INVENTORY.items():
+        (inv / name).write_text(text)
+
+    def study(body: str, name: str = "toy") -> Path:
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(HEADER.format(name=name) + body)
+        return path
+
+    return study

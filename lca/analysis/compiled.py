@@ -54,9 +54,9 @@ class _Driven:
 class CompiledStudy:
     name: str
     nodes: list[str]
-    A: np.ndarray
-    B: np.ndarray
-    H: np.ndarray
+    technosphere: np.ndarray  # A: n x n, 1 on the diagonal minus the inputs
+    biosphere: np.ndarray  # B: categories x n, the indicator flows
+    background_impacts: np.ndarray  # H: categories x n, impact per unit of the linked background activity
     demands: dict[str, np.ndarray]  # phase -> static demand vector
     embodied: np.ndarray  # bool per node: embodied scope
     grid: np.ndarray  # bool per node: grid mix (electricity at the meter)
@@ -75,8 +75,8 @@ class CompiledStudy:
     # ------------------------------------------------------------ evaluation
     def matrices(self, values: dict[str, Any], size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``A`` (size x n x n), ``B`` (size x c x n) and demands (size x n x phases) for evaluated quantities."""
-        a = np.broadcast_to(self.A, (size, *self.A.shape)).copy()
-        b = np.broadcast_to(self.B, (size, *self.B.shape)).copy()
+        a = np.broadcast_to(self.technosphere, (size, *self.technosphere.shape)).copy()
+        b = np.broadcast_to(self.biosphere, (size, *self.biosphere.shape)).copy()
         for m, d in ((a, self.a_driven), (b, self.b_driven)):
             if d.names:
                 cols = np.column_stack(
@@ -95,7 +95,7 @@ class CompiledStudy:
         ``h`` (size x c x n) replaces the static background impacts per sample.
         """
         x = np.linalg.solve(a, f)  # size x n x phases
-        hh = self.H[None] if h is None else h
+        hh = self.background_impacts[None] if h is None else h
         return {phase: (b + hh) * x[:, None, :, k] for k, phase in enumerate(self.demands)}
 
     def evaluate(
@@ -136,7 +136,7 @@ class CompiledStudy:
         k = self.categories.index("gwp100")
         has = ~np.isnan(self.market)
         ratio = np.ones(self.n)
-        location = self.B[k]
+        location = self.biosphere[k]
         ok = has & (location > 0)
         ratio[ok] = self.market[ok] / location[ok]
         return sum((c[:, k, :] * ratio).sum(axis=1) for c in contrib.values())

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .value import Record, Value
+from .value import Record, Value, unit
 
 __all__ = ["Architecture"]
 
@@ -46,8 +46,8 @@ class Architecture(Record):
     shared_experts: int = Field(default=0, ge=0)
     d_ff_expert: int | None = Field(default=None, gt=0)
     dense_layers: int = Field(default=0, ge=0)
-    published_params: Value
-    published_active_params: Value | None = None
+    published_params: Value = unit("", required=True)
+    published_active_params: Value | None = unit("")
 
     @model_validator(mode="after")
     def _consistent(self) -> Architecture:

@@ -17,7 +17,7 @@ from pydantic import Field, model_validator
 from ..units import CATEGORY_UNITS
 from ..validation import Strict
 from .architecture import Architecture
-from .value import CATEGORIES, Distribution, Record, Value
+from .value import CATEGORIES, Distribution, Record, Value, field_units, unit
 
 __all__ = [
     "Value",
@@ -40,9 +40,9 @@ __all__ = [
 class MarketBased(Strict):
     """Market-based (contractual) electricity inputs for GHG Protocol scope 2."""
 
-    gwp100: Value | None = None
-    renewable_share: Value | None = None
-    residual_mix: Value | None = None
+    gwp100: Value | None = unit("kg CO2e/kWh")
+    renewable_share: Value | None = unit("")
+    residual_mix: Value | None = unit("kg CO2e/kWh")
 
 
 class GridRecord(Record):
@@ -50,10 +50,10 @@ class GridRecord(Record):
     year: int | None = Field(default=None, ge=1990, le=2100)
     country: str | None = None
     base: str | None = None  # take indicators not given here from this grid id
-    gwp100: Value | None = None
-    water: Value | None = None
-    adpe: Value | None = None
-    pe: Value | None = None
+    gwp100: Value | None = unit("kg CO2e/kWh")
+    water: Value | None = unit("L/kWh")
+    adpe: Value | None = unit("kg Sb-eq/kWh")
+    pe: Value | None = unit("MJ/kWh")
     market_based: MarketBased | None = None
     profile: str | None = None  # CSV of hourly intensity, relative to the file
 
@@ -62,8 +62,8 @@ class DatacenterRecord(Record):
     kind: Literal["datacenter"] = "datacenter"
     provider: str | None = None
     grid: str | None = None
-    pue: Value
-    wue: Value | None = None  # on-site water usage effectiveness
+    pue: Value = unit("", required=True)
+    wue: Value | None = unit("L/kWh")
 
     @model_validator(mode="after")
     def _pue_at_least_one(self) -> DatacenterRecord:
@@ -75,22 +75,22 @@ class DatacenterRecord(Record):
 class EmbodiedImpacts(Strict):
     """Impacts of one unit (cradle-to-gate, plus end of life where the source has it)."""
 
-    gwp100: Value | None = None
-    water: Value | None = None
-    adpe: Value | None = None
-    pe: Value | None = None
+    gwp100: Value | None = unit("kg CO2e")
+    water: Value | None = unit("L")
+    adpe: Value | None = unit("kg Sb-eq")
+    pe: Value | None = unit("MJ")
 
 
 class DieModel(Strict):
     """Logic die: ``area x CPA`` (+ packaging); CPA given, or from an ACT fab node."""
 
-    area: Value  # cm2
-    cpa: Value | None = None  # kg CO2e/cm2
+    area: Value = unit("cm**2", required=True)
+    cpa: Value | None = unit("kg CO2e/cm**2")
     node: str | None = None  # id of a 'fab_node' record (ACT)
-    fab_intensity: Value | None = None  # kg CO2e/kWh of the fab's grid
+    fab_intensity: Value | None = unit("kg CO2e/kWh")
     yield_: float = Field(default=0.875, alias="yield", gt=0.0, le=1.0)
     gpa: Literal["95", "97", "99"] = "97"
-    packaging: Value | None = None  # kg CO2e per IC
+    packaging: Value | None = unit("kg CO2e")
 
     @model_validator(mode="after")
     def _cpa_or_node(self) -> DieModel:
@@ -104,8 +104,8 @@ class DieModel(Strict):
 class MemoryModel(Strict):
     """Memory or storage: ``capacity x CPS``."""
 
-    capacity: Value  # GB
-    cps: Value  # kg CO2e/GB
+    capacity: Value = unit("GB", required=True)
+    cps: Value = unit("kg CO2e/GB", required=True)
 
 
 class Part(Strict):
@@ -118,7 +118,7 @@ class Part(Strict):
 class DieCount(Strict):
     """``count`` identical logic dies of ``area`` each in one package (chiplets)."""
 
-    area: Value  # mm2, one die
+    area: Value = unit("mm**2", required=True)
     count: int = Field(default=1, ge=1)
 
 
@@ -131,17 +131,17 @@ class BoaviztaGpu(Strict):
     (:func:`lca.embodied.boavizta.effective_die_area`) and summed.
     """
 
-    die_effective_area: Value | None = None  # mm2, wafer losses included
+    die_effective_area: Value | None = unit("mm**2")
     dies: list[DieCount] | None = None
-    vram: Value  # GB
+    vram: Value = unit("GB", required=True)
     vram_dies: int = Field(ge=0)
-    pwb_area: Value  # cm2
-    casing_mass: Value  # kg
-    heatsink_mass: Value  # kg
-    mass: Value  # kg
-    boat: Value | None = None  # km
-    truck: Value | None = None  # km
-    plane: Value | None = None  # km
+    pwb_area: Value = unit("cm**2", required=True)
+    casing_mass: Value = unit("kg", required=True)
+    heatsink_mass: Value = unit("kg", required=True)
+    mass: Value = unit("kg", required=True)
+    boat: Value | None = unit("km")
+    truck: Value | None = unit("km")
+    plane: Value | None = unit("km")
 
     @model_validator(mode="after")
     def _one_die_input(self) -> BoaviztaGpu:
@@ -153,16 +153,16 @@ class BoaviztaGpu(Strict):
 class BoaviztaServer(Strict):
     """Inputs of the Boavizta server platform model, accelerators excluded."""
 
-    cpu_die_area: Value  # mm2
+    cpu_die_area: Value = unit("mm**2", required=True)
     cpus: int = Field(ge=0)
     ram_modules: int = Field(ge=0)
-    ram_module_capacity: Value  # GB
-    ram_density: Value  # GB/cm2
+    ram_module_capacity: Value = unit("GB", required=True)
+    ram_density: Value = unit("GB/cm**2", required=True)
     ssds: int = Field(ge=0)
-    ssd_capacity: Value  # GB
-    ssd_density: Value  # GB/cm2
+    ssd_capacity: Value = unit("GB", required=True)
+    ssd_density: Value = unit("GB/cm**2", required=True)
     power_supplies: int = Field(ge=0)
-    power_supply_mass: Value  # kg
+    power_supply_mass: Value = unit("kg", required=True)
     case: Literal["rack", "blade"] = "rack"
 
 
@@ -220,10 +220,10 @@ class FabNodeRecord(Record):
     """ACT fab parameters of a process node (per cm2 of wafer)."""
 
     kind: Literal["fab_node"] = "fab_node"
-    epa: Value  # kWh/cm2
-    gpa95: Value  # kg CO2e/cm2
-    gpa99: Value  # kg CO2e/cm2
-    mpa: Value  # kg CO2e/cm2
+    epa: Value = unit("kWh/cm**2", required=True)
+    gpa95: Value = unit("kg CO2e/cm**2", required=True)
+    gpa99: Value = unit("kg CO2e/cm**2", required=True)
+    mpa: Value = unit("kg CO2e/cm**2", required=True)
 
 
 class FactorRecord(Record):
@@ -249,14 +249,14 @@ class AcceleratorRecord(Record):
     kind: Literal["accelerator"] = "accelerator"
     vendor: str | None = None
     year: int | None = None
-    memory: Value | None = None  # GB
-    memory_bandwidth: Value | None = None  # GB/s
-    tdp: Value | None = None  # W (not published for every device)
-    idle_power: Value | None = None  # W
-    peak_flops: dict[str, Value] = Field(default_factory=dict)  # dense FLOP/s by precision
+    memory: Value | None = unit("GB")
+    memory_bandwidth: Value | None = unit("GB/s")
+    tdp: Value | None = unit("W")
+    idle_power: Value | None = unit("W")
+    peak_flops: dict[str, Value] = unit("FLOP/s", default_factory=dict)  # dense, by precision
     interconnect: str | None = None
-    interconnect_bandwidth: Value | None = None  # GB/s
-    die_area: Value | None = None  # cm2
+    interconnect_bandwidth: Value | None = unit("GB/s")
+    die_area: Value | None = unit("cm**2")
     process_node: str | None = None
     embodied: str | None = None  # id of an 'embodied' record
 
@@ -268,9 +268,9 @@ class ServerRecord(Record):
     accelerators: int = Field(ge=1)
     embodied: str  # id of an 'embodied' record
     includes_accelerators: bool = False  # does that embodied figure include the cards?
-    lifetime: Value | None = None  # h
-    utilisation: Value | None = None  # fraction of lifetime in use
-    host_power: Value | None = None  # W, non-accelerator power of the whole server
+    lifetime: Value | None = unit("h")
+    utilisation: Value | None = unit("")
+    host_power: Value | None = unit("W")
 
 
 class FlowAmount(Strict):
@@ -320,69 +320,6 @@ RECORD_TYPES: dict[str, type[Record]] = {
     "factor": FactorRecord,
 }
 
-# canonical unit of every Value field, by (kind, dotted field path); '*' = any key
-FIELD_UNITS: dict[str, dict[str, str]] = {
-    "grid": {
-        "gwp100": "kg CO2e/kWh",
-        "water": "L/kWh",
-        "adpe": "kg Sb-eq/kWh",
-        "pe": "MJ/kWh",
-        "market_based.gwp100": "kg CO2e/kWh",
-        "market_based.renewable_share": "",
-        "market_based.residual_mix": "kg CO2e/kWh",
-    },
-    "datacenter": {"pue": "", "wue": "L/kWh"},
-    "accelerator": {
-        "memory": "GB",
-        "memory_bandwidth": "GB/s",
-        "tdp": "W",
-        "idle_power": "W",
-        "peak_flops.*": "FLOP/s",
-        "interconnect_bandwidth": "GB/s",
-        "die_area": "cm**2",
-    },
-    "embodied": {
-        "impacts.gwp100": "kg CO2e",
-        "impacts.water": "L",
-        "impacts.adpe": "kg Sb-eq",
-        "impacts.pe": "MJ",
-        "die.area": "cm**2",
-        "die.cpa": "kg CO2e/cm**2",
-        "die.fab_intensity": "kg CO2e/kWh",
-        "die.packaging": "kg CO2e",
-        "memory.capacity": "GB",
-        "memory.cps": "kg CO2e/GB",
-        "boavizta_gpu.die_effective_area": "mm**2",
-        "boavizta_gpu.dies.area": "mm**2",
-        "boavizta_gpu.vram": "GB",
-        "boavizta_gpu.pwb_area": "cm**2",
-        "boavizta_gpu.casing_mass": "kg",
-        "boavizta_gpu.heatsink_mass": "kg",
-        "boavizta_gpu.mass": "kg",
-        "boavizta_gpu.boat": "km",
-        "boavizta_gpu.truck": "km",
-        "boavizta_gpu.plane": "km",
-        "boavizta_server.cpu_die_area": "mm**2",
-        "boavizta_server.ram_module_capacity": "GB",
-        "boavizta_server.ram_density": "GB/cm**2",
-        "boavizta_server.ssd_capacity": "GB",
-        "boavizta_server.ssd_density": "GB/cm**2",
-        "boavizta_server.power_supply_mass": "kg",
-    },
-    "fab_node": {"epa": "kWh/cm**2", "gpa95": "kg CO2e/cm**2", "gpa99": "kg CO2e/cm**2", "mpa": "kg CO2e/cm**2"},
-    "factor": {},
-    "server": {
-        "lifetime": "h",
-        "utilisation": "",
-        "host_power": "W",
-    },
-    "process": {
-        "impacts.gwp100": "kg CO2e",
-        "impacts.water": "L",
-        "impacts.adpe": "kg Sb-eq",
-        "impacts.pe": "MJ",
-    },
-    "method": {},
-    "parameter": {},
-    "model": {"published_params": "", "published_active_params": ""},
-}
+# canonical unit of every Value field, by (kind, dotted field path); '*' = any key of a mapping.
+# Read off the schema: each Value field declares its unit (``unit(...)``) where it is defined.
+FIELD_UNITS: dict[str, dict[str, str]] = {kind: field_units(cls) for kind, cls in RECORD_TYPES.items()}

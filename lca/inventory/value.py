@@ -11,11 +11,11 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from ..validation import Strict
+from ..validation import Strict, unwrap_models
 
-__all__ = ["CATEGORIES", "Distribution", "Value", "Record"]
+__all__ = ["CATEGORIES", "Distribution", "Value", "Record", "unit", "field_units"]
 
 CATEGORIES = ("gwp100", "water", "adpe", "pe")
 
@@ -117,3 +117,32 @@ class Record(Strict):
     name: str | None = None
     source: str | None = None
     notes: str | None = None
+
+
+def unit(canonical: str, *, required: bool = False, default_factory: Any = None) -> Any:
+    """A :class:`Value` field in ``canonical`` units: the loader converts what a file gives into them, once.
+
+    ``tdp: Value | None = unit("W")``; a required field: ``unit("cm**2", required=True)``;
+    a mapping of values (one per key): ``unit("FLOP/s", default_factory=dict)``.
+    """
+    extra: dict[str, Any] = {"unit": canonical}
+    if default_factory is not None:
+        return Field(default_factory=default_factory, json_schema_extra=extra)
+    if required:
+        return Field(json_schema_extra=extra)
+    return Field(default=None, json_schema_extra=extra)
+
+
+def field_units(model: type[BaseModel], prefix: str = "") -> dict[str, str]:
+    """Canonical unit of every Value field of ``model`` and its nested models, by dotted path ('*': any key)."""
+    out: dict[str, str] = {}
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        extra = info.json_schema_extra
+        if isinstance(extra, dict) and "unit" in extra:
+            mapping = getattr(info.annotation, "__origin__", None) is dict
+            out[f"{path}.*" if mapping else path] = str(extra["unit"])
+        for sub in unwrap_models(info.annotation):
+            if sub is not Value and issubclass(sub, BaseModel):
+                out.update(field_units(sub, f"{path}."))
+    return out

@@ -131,6 +131,7 @@ def _synthetic_background(n: int = 3000, seed: int = 0):
     return a, diag
 
 
+@pytest.mark.slow
 def test_iterative_background_solve_matches_direct():
     a, diag = _synthetic_background()
     solver = PreconditionedSolver(a, rtol=1e-10)

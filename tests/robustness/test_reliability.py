@@ -91,6 +91,7 @@ def test_interrupted_run_leaves_earlier_results_intact(home, tmp_path, sig, dela
         assert verify_outputs(out) == []
 
 
+@pytest.mark.slow
 def test_eight_processes_share_one_project(tmp_path):
     home = tmp_path / "shared-home"
     code = (
