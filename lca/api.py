@@ -6,6 +6,7 @@ prints. ``lca.run`` (one study) lives in :mod:`lca.pipeline`.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -41,6 +42,8 @@ from .reports.results_dir import (
     write_analysis,
     write_results,
 )
+from .reports.safe import csv_text
+from .reports.staging import staged_folder
 from .results import Result
 from .study import Study, load_study
 
@@ -90,11 +93,11 @@ class Comparison:
     warnings: list[str]
     studies: list[Study] = field(default_factory=list)
 
-    def write(self, out: str | Path, inventories: Iterable[str | Path] = ()) -> list[Path]:
+    def write(self, out: str | Path, inventories: Iterable[str | Path] = (), *, force: bool = False) -> list[Path]:
         return write_analysis(
             Path(out),
             {
-                "compare.csv": self.table.to_csv(index=False, lineterminator="\n"),
+                "compare.csv": csv_text(self.table),
                 "compare.html": comparison_chart(self.table, gaps=self.gaps, warnings=self.warnings),
             },
             command="compare",
@@ -102,6 +105,7 @@ class Comparison:
             notes={r.study: r.notes for r in self.results},
             warnings=self.warnings,
             extra_inventories=[Path(p).name for p in inventories],
+            force=force,
         )
 
 
@@ -151,18 +155,19 @@ class SweepRun:
     def table(self) -> pd.DataFrame:
         return self.result.table
 
-    def write(self, out: str | Path) -> list[Path]:
+    def write(self, out: str | Path, *, force: bool = False) -> list[Path]:
         table = self.result.table
         n = int((table["category"] == "gwp100").sum())
         return write_analysis(
             Path(out),
             {
-                "sweep.csv": table.to_csv(index=False, lineterminator="\n"),
+                "sweep.csv": csv_text(table),
                 "sweep.html": comparison_chart(
                     table, label="scenario", gaps=self.gaps, title=f"Sweep: {self.study.name}"
                 ),
             },
             command="sweep",
+            force=force,
             studies=[self.study],
             notes=self.result.notes,
             scenarios=n,
@@ -206,7 +211,7 @@ class MonteCarloRun:
     def percentiles(self) -> pd.DataFrame:
         return self.result.percentiles()
 
-    def write(self, out: str | Path) -> list[Path]:
+    def write(self, out: str | Path, *, force: bool = False) -> list[Path]:
         mc = self.result
         samples = pd.DataFrame(mc.total, columns=list(mc.categories))
         return write_analysis(
@@ -217,6 +222,7 @@ class MonteCarloRun:
                 "mc-samples.csv": samples.to_csv(index=False, lineterminator="\n"),
             },
             command="mc",
+            force=force,
             studies=[self.study],
             seed=mc.seed,
             samples=len(mc.total),
@@ -246,6 +252,27 @@ def uncertain_model(
     return s, model
 
 
+def check_samples(samples: int, model: UncertainModel) -> None:
+    """Refuse a Monte Carlo whose stored samples would not fit in half of this machine's memory."""
+    phases = len(model.compiled.demands)
+    per_sample = 8 * (model.inputs + len(model.compiled.categories) * (2 + phases))
+    available = _physical_memory() // 2
+    if samples * per_sample > available:
+        raise InputError(
+            f"{samples:,} samples would store {samples * per_sample / 1e9:,.1f} GB of results",
+            value=samples,
+            valid=f"at most {available // per_sample:,} samples on this machine",
+            hint="draw fewer samples: the percentiles converge long before (see mc-convergence.csv)",
+        )
+
+
+def _physical_memory() -> int:
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
+        return 8 * 2**30
+
+
 def monte_carlo(
     study: Study | str | Path,
     samples: int = 10_000,
@@ -267,6 +294,7 @@ def monte_carlo(
     s, model = uncertain_model(
         study, inventories=inventories, home=home, brightway_dir=brightway_dir, allow_empty=background
     )
+    check_samples(samples, model)
     sampler = None
     if background:
         if s.background is None:
@@ -306,11 +334,12 @@ class SensitivityRun:
     samples: int
     seed: int
 
-    def write(self, out: str | Path) -> list[Path]:
+    def write(self, out: str | Path, *, force: bool = False) -> list[Path]:
         return write_analysis(
             Path(out),
-            {"sensitivity.csv": self.table.to_csv(index=False, lineterminator="\n")},
+            {"sensitivity.csv": csv_text(self.table)},
             command="sensitivity",
+            force=force,
             studies=[self.study],
             seed=self.seed,
             samples=self.samples,
@@ -340,12 +369,18 @@ def sensitivity(
 
 
 def report(
-    source: Result | str | Path, out: str | Path | None = None, formats: Iterable[str] = ("xlsx", "json", "md", "html")
+    source: Result | str | Path,
+    out: str | Path | None = None,
+    formats: Iterable[str] = ("xlsx", "json", "md", "html"),
+    *,
+    force: bool = False,
 ) -> list[Path]:
     """Write reports of a result (``lca.run``) or of a results folder written by ``lca run``.
 
     ``out`` is the folder to write into (default: the results folder; required
-    for a result). ``formats``: any of csv, xlsx, json, md, html.
+    for a result). ``formats``: any of csv, xlsx, json, md, html. The files are
+    staged and swapped in together; a folder of the user's own is refused
+    unless ``force``.
     """
     formats = list(formats)
     bad = [f for f in formats if f not in FORMATS]
@@ -354,7 +389,9 @@ def report(
     if isinstance(source, Result):
         if out is None:
             raise InputError("lca.report(result, out) needs the folder to write into")
-        return write_results(source, Path(out), study_path=None, formats=["csv", *[f for f in formats if f != "csv"]])
+        return write_results(
+            source, Path(out), study_path=None, formats=["csv", *[f for f in formats if f != "csv"]], force=force
+        )
     folder = Path(source)
     data = load_report_data(folder)
     stale = verify_outputs(folder)
@@ -364,7 +401,10 @@ def report(
             file=folder,
             hint="re-run the study (lca run) before reporting",
         )
-    return export(data, Path(out) if out else folder, formats)
+    target = Path(out) if out else folder
+    with staged_folder(target, force=force, keep_existing=True) as stage:
+        names = [p.name for p in export(data, stage, formats)]
+    return [target / n for n in names]
 
 
 @dataclass

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as _markup_escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -27,8 +27,15 @@ import lca
 
 from .errors import InputError, LcaError
 from .numbers import fmt
+from .reports.safe import printable
 
 __all__ = ["main", "build_parser"]
+
+
+def escape(text: object) -> str:
+    """Text for the terminal: control characters shown as \\xNN, console markup escaped."""
+    return _markup_escape(printable(text))
+
 
 FORMATS = ("csv", "xlsx", "json", "md", "html")
 EXAMPLES = """examples:
@@ -215,7 +222,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     out = Path(args.out) if args.out else Path("results") / result.study
     written = lca.write_results(
-        result, out, study_path=Path(args.scenario), inventories=args.inventory, formats=formats
+        result, out, study_path=Path(args.scenario), inventories=args.inventory, formats=formats, force=args.force
     )
     print_summary(result, console, verbose=args.verbose)
     console.print(f"wrote {', '.join(p.name for p in written)} in {escape(str(out))}")
@@ -258,7 +265,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         console.print(f"[yellow]warning:[/yellow] {escape(w)}")
     _print_gaps(console, cmp.gaps, "study")
     if args.out:
-        cmp.write(args.out, args.inventory)
+        cmp.write(args.out, args.inventory, force=args.force)
         console.print(f"wrote compare.csv, compare.html and compare-provenance.json in {escape(args.out)}")
     return 0
 
@@ -288,7 +295,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     )
     _print_gaps(console, run.gaps, "scenario")
     out = Path(args.out) if args.out else Path("results") / f"{run.study.name}-sweep"
-    run.write(out)
+    run.write(out, force=args.force)
     console.print(f"wrote sweep.csv, sweep.html and sweep-provenance.json in {escape(str(out))}")
     return 0
 
@@ -328,7 +335,7 @@ def cmd_mc(args: argparse.Namespace) -> int:
         console.print(f"[yellow]warning:[/yellow] {escape(w)}")
     console.print("sampled: " + escape(", ".join(run.labels)))
     if args.out:
-        run.write(args.out)
+        run.write(args.out, force=args.force)
         console.print(
             f"wrote uncertainty.csv, mc-convergence.csv, mc-samples.csv and mc-provenance.json in {escape(args.out)}"
         )
@@ -361,14 +368,14 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         )
     console.print(view)
     if args.out:
-        run.write(args.out)
+        run.write(args.out, force=args.force)
         console.print(f"wrote sensitivity.csv and sensitivity-provenance.json in {escape(args.out)}")
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     console = _console(args)
-    written = lca.report(args.results, args.out, args.format)
+    written = lca.report(args.results, args.out, args.format, force=args.force)
     console.print(f"wrote {', '.join(p.name for p in written)}")
     return 0
 
@@ -494,6 +501,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", nargs="?", help="study YAML file")
     p.add_argument("--check", metavar="RESULT_DIR", help="re-run the study of a results folder and diff the outputs")
     p.add_argument("--out", help="output folder (default: results/<study name>)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a folder that holds files ai-lca did not write (files of the same names are replaced)",
+    )
     p.add_argument("--format", type=_formats, default=["csv"], help="outputs, comma-separated: csv,xlsx,json,md,html")
     p.add_argument(
         "--samples",
@@ -516,6 +528,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cp.add_argument("studies", nargs="+", help="study YAML files")
     cp.add_argument("--out", help="folder for compare.csv and compare.html")
+    cp.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a folder that holds files ai-lca did not write (files of the same names are replaced)",
+    )
     _add_common(cp)
     cp.set_defaults(func=cmd_compare)
 
@@ -530,6 +547,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sw.add_argument("scenario", help="study YAML file with a sweep section")
     sw.add_argument("--out", help="output folder (default: results/<study>-sweep)")
+    sw.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a folder that holds files ai-lca did not write (files of the same names are replaced)",
+    )
     _add_common(sw)
     sw.set_defaults(func=cmd_sweep)
 
@@ -553,6 +575,11 @@ def build_parser() -> argparse.ArgumentParser:
     mc.add_argument("--scheduler", help="address of a Dask scheduler (tcp://host:port)")
     mc.add_argument("--out", help="folder for uncertainty.csv, mc-convergence.csv, mc-samples.csv")
     mc.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a folder that holds files ai-lca did not write (files of the same names are replaced)",
+    )
+    mc.add_argument(
         "--background", action="store_true", help="also sample the linked background database (in this process)"
     )
     _add_common(mc)
@@ -574,6 +601,11 @@ def build_parser() -> argparse.ArgumentParser:
     se.add_argument("--samples", type=_int_in(16, 10_000_000), default=4096, help="base samples of the Sobol design")
     _seed(se)
     se.add_argument("--out", help="folder for sensitivity.csv")
+    se.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a folder that holds files ai-lca did not write (files of the same names are replaced)",
+    )
     _add_common(se)
     se.set_defaults(func=cmd_sensitivity)
 
@@ -591,6 +623,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", type=_formats, default=["xlsx", "json", "md", "html"], help="comma-separated: csv,xlsx,json,md,html"
     )
     r.add_argument("--out", help="where to write (default: the results folder)")
+    r.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a folder that holds files ai-lca did not write (files of the same names are replaced)",
+    )
     _add_common(r, study=False)
     r.set_defaults(func=cmd_report)
 

@@ -29,6 +29,7 @@ __all__ = [
     "EngineError",
     "SingularSystemError",
     "ConcurrencyError",
+    "OutputError",
     "did_you_mean",
 ]
 
@@ -184,3 +185,7 @@ class SingularSystemError(EngineError, InputError):
 
 class ConcurrencyError(EngineError):
     """The project folder stayed locked by another process for too long."""
+
+
+class OutputError(LcaError):
+    """Outputs could not be written (disk full, permissions); the previous results are left as they were."""

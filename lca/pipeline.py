@@ -12,10 +12,11 @@ from .activity import COMPONENT_LABELS, NARROW, Activity, Component
 from .analysis.compiled import compile_graph
 from .analysis.montecarlo import build_model, monte_carlo
 from .engine import database_name, run_graph
+from .errors import InputError
 from .graph import NodeKind, ProcessGraph, build_graph
 from .inventory import CATEGORIES, Registry
 from .results import Result, build_activity, build_table, market_based_table
-from .study import Study, load_study
+from .study import Study, load_study, study_from_dict
 from .versions import package_versions
 
 __all__ = ["run", "prepare", "package_versions", "functional_units", "boundary", "DEFAULT_SAMPLES", "DEFAULT_SEED"]
@@ -80,20 +81,34 @@ def boundary(activity: Activity) -> list[dict[str, Any]]:
     return rows
 
 
-def prepare(study: Study | str | Path, inventories: Iterable[str | Path] = ()) -> tuple[Study, Registry, ProcessGraph]:
-    """Load and validate everything a run needs, without touching Brightway."""
-    if not isinstance(study, Study):
+def prepare(
+    study: Study | str | Path | dict[str, Any], inventories: Iterable[str | Path] | str | Path = ()
+) -> tuple[Study, Registry, ProcessGraph]:
+    """Load and validate everything a run needs, without touching Brightway.
+
+    ``study`` is a validated study, the path of a study file, or a mapping of
+    its fields (as a study file would give them).
+    """
+    if isinstance(study, dict):
+        study = study_from_dict(study)
+    elif isinstance(study, str | Path):
         study = load_study(study)
+    elif not isinstance(study, Study):
+        raise InputError(
+            "a study is a Study, the path of a study file or a mapping of its fields", value=type(study).__name__
+        )
+    if isinstance(inventories, str | Path):  # one folder
+        inventories = [inventories]
     registry = Registry([*inventories, *study.inventory_folders()])
     graph = build_graph(study, registry)
     return study, registry, graph
 
 
 def run(
-    study: Study | str | Path,
+    study: Study | str | Path | dict[str, Any],
     *,
     home: str | Path | None = None,
-    inventories: Iterable[str | Path] = (),
+    inventories: Iterable[str | Path] | str | Path = (),
     categories: Iterable[str] = CATEGORIES,
     brightway_dir: str | Path | None = None,
     samples: int = DEFAULT_SAMPLES,
@@ -124,6 +139,11 @@ def run(
     """
     study, registry, graph = prepare(study, inventories)
     cats = list(categories)
+    unknown = [c for c in cats if c not in CATEGORIES]
+    if unknown or not cats:
+        raise InputError("unknown impact category", value=unknown or cats, valid=", ".join(CATEGORIES))
+    if samples < 0:
+        raise InputError("samples must be 0 (none) or more", value=samples)
     solution = run_graph(
         graph,
         database_name(study.name),
@@ -183,6 +203,7 @@ def run(
         uncertainty=uncertainty,
         monte_carlo=mc,
         warnings=mc.warnings() if mc is not None else [],
+        inventory_folders=list(registry.folders),
     )
 
 

@@ -166,6 +166,7 @@ class Result:
     uncertainty: pd.DataFrame | None = None
     monte_carlo: Any = None
     warnings: list[str] = field(default_factory=list)  # e.g. the static result outside its 5-95 % band
+    inventory_folders: list[Path] = field(default_factory=list, repr=False)  # read by the run (never written into)
 
     def __repr__(self) -> str:
         totals = ", ".join(

@@ -523,15 +523,39 @@ class Study(Strict):
             out["file"] = self._path
         return out
 
-    def resolve_path(self, relative: str) -> Path:
-        """A path the study names, relative to the study file."""
+    def resolve_path(self, relative: str, field: str = "") -> Path:
+        """A path the study names: relative ones inside the study's folder, or written absolute."""
         base = self._path.parent if self._path is not None else Path.cwd()
-        return (base / relative).resolve()
+        path = (base / relative).resolve()
+        if not Path(relative).is_absolute() and base.resolve() not in path.parents:
+            raise StudyError(
+                "a relative path must lie inside the study's folder",
+                value=relative,
+                hint="write a file outside it as an absolute path",
+                **(self.where(*field.split(".")) if field else {}),
+            )
+        return path
 
     def inventory_folders(self) -> list[Path]:
-        """Extra inventory folders, resolved relative to the study file."""
+        """Extra inventory folders, resolved relative to the study file.
+
+        A relative folder must stay inside the study's folder (no ``..`` out of
+        it); a folder elsewhere must be written as an absolute path, so that a
+        study copied from elsewhere cannot make ai-lca read a parent folder.
+        """
         base = self._path.parent if self._path is not None else Path.cwd()
-        return [(base / f).resolve() for f in self.inventories]
+        out = []
+        for i, f in enumerate(self.inventories):
+            folder = (base / f).resolve()
+            if not Path(f).is_absolute() and base.resolve() not in (folder, *folder.parents):
+                raise StudyError(
+                    "a relative inventory folder must lie inside the study's folder",
+                    value=f,
+                    hint="write a folder outside it as an absolute path",
+                    **self.where("inventories", i),
+                )
+            out.append(folder)
+        return out
 
 
 def study_from_dict(data: dict[str, Any], *, path: Path | None = None, doc: Document | None = None) -> Study:

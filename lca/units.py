@@ -114,6 +114,7 @@ def normalise_unit(unit: str) -> str:
 
 @lru_cache(maxsize=512)
 def _unit(unit: str) -> pint.Unit:
+    check_unit_text(str(unit))
     ureg = registry()
     text = normalise_unit(unit)
     if text in ("", "1", "-", "dimensionless", "unitless", "fraction"):
@@ -154,21 +155,66 @@ def to_canonical(value: float, unit: str, quantity: str) -> float:
     return convert(value, unit, target)
 
 
-_NUMBER_RE = re.compile(r"^\s*([-+]?(?:\d+(?:[_,]\d{3})*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*)$")
+_NUMBER_RE = re.compile(r"^\s*([-+]?(?:\d+(?:_\d{3})*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*)$")
+_COMMA_RE = re.compile(r"^\s*[-+]?\d[\d,.]*,\d")
+MAX_UNIT_LENGTH = 60  # characters of a unit expression
+MAX_EXPONENT = 4  # largest power in a unit expression (m**3, 1/s**2 ...)
 
 
 def split_quantity(raw: Any) -> tuple[float, str] | None:
-    """``(number, unit text)`` of a number or a ``"number unit"`` text; None if it is neither."""
+    """``(number, unit text)`` of a number or a ``"number unit"`` text; None if it is neither.
+
+    Raises
+    ------
+    UnitError
+        For a comma in the number: ``"0,400 kW"`` is a decimal comma in much of
+        the world and a thousands separator elsewhere, so it is refused with the
+        reading that a decimal point would give. Group thousands with ``_``.
+    """
     if isinstance(raw, bool):
         return None
     if isinstance(raw, (int, float)):
         return float(raw), ""
     if not isinstance(raw, str):
         return None
+    if _COMMA_RE.match(raw):
+        number = raw.strip().split()[0]
+        raise UnitError(
+            "a comma in a number is ambiguous (a decimal comma, or a thousands separator)",
+            value=raw,
+            hint=f"did you mean {number.replace(',', '.')}? Write decimals with a point and group thousands "
+            f"with '_' (e.g. 1_000) or not at all",
+        )
     match = _NUMBER_RE.match(raw)
     if not match:
         return None
-    return float(match.group(1).replace("_", "").replace(",", "")), match.group(2).strip()
+    return float(match.group(1).replace("_", "")), match.group(2).strip()
+
+
+def check_unit_text(unit: str) -> None:
+    """Refuse a unit expression that no quantity needs and pint could spend unbounded time on.
+
+    At most :data:`MAX_UNIT_LENGTH` characters; a power (``**`` or ``^``) must be
+    a plain number of at most :data:`MAX_EXPONENT` in size, applied once (no
+    tower such as ``2**4**4``); numbers in a unit (scale factors) have at most
+    six digits.
+    """
+    if len(unit) > MAX_UNIT_LENGTH:
+        raise UnitError(f"unit expression longer than {MAX_UNIT_LENGTH} characters", value=unit[:80])
+    text = unit.replace("^", "**")
+    for match in re.finditer(r"\*\*", text):
+        rest = text[match.end() :]
+        power = re.match(r"\s*([-+]?\d+(?:\.\d+)?)(?![\deE.])", rest)
+        if power is None:
+            raise UnitError("a power in a unit must be a plain number (e.g. m**3)", value=unit)
+        if abs(float(power.group(1))) > MAX_EXPONENT or re.match(r"\s*\*\*", rest[power.end() :]):
+            raise UnitError(
+                "power in a unit beyond what any quantity here needs",
+                value=unit,
+                valid=f"a single power of at most {MAX_EXPONENT} (e.g. m**3, 1/s**2)",
+            )
+    if re.search(r"\d{7,}", text):
+        raise UnitError("number in a unit with more than six digits", value=unit)
 
 
 def parse_quantity(raw: Any, unit: str) -> float:

@@ -1,6 +1,9 @@
 """Safe reading of YAML files, with the line and column of every value.
 
-Only ``yaml.SafeLoader`` is used: no Python objects can be built from a file.
+Only a safe loader is used: no Python objects can be built from a file, and
+plain scalars are read by the YAML 1.2 core schema (no base-60 numbers, no
+``on``/``no`` booleans, no dates). A document whose aliases expand beyond
+:data:`MAX_NODES` values is refused before anything walks it.
 Files that are empty, binary, not UTF-8, larger than :data:`MAX_BYTES`, or
 that repeat a key in a mapping are rejected with an :class:`InputError` that
 names the file and the line.
@@ -8,6 +11,7 @@ names the file and the line.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,14 +21,47 @@ import yaml
 
 from .errors import InputError, LcaError
 
-__all__ = ["MAX_BYTES", "Document", "read_yaml", "read_text", "locate"]
+__all__ = ["MAX_BYTES", "MAX_NODES", "Document", "read_yaml", "read_text", "locate"]
 
 MAX_BYTES = 5_000_000  # a study or inventory file larger than this is refused
 
-try:  # the C loader is faster; both are safe loaders
-    _Loader: type = yaml.CSafeLoader
+MAX_NODES = 200_000  # values in a document, aliases expanded: a few hundred bytes of nested aliases stop here
+
+try:  # the C parser is faster; both build plain Python values only (safe loaders)
+    _Base: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - libyaml missing
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+
+class _CoreLoader(_Base):
+    """A safe loader that reads plain scalars by the YAML 1.2 core schema.
+
+    PyYAML follows YAML 1.1, where ``190:20:30`` is a base-60 integer, ``on``,
+    ``no`` and ``y`` are booleans and ``2024-01-01`` a date; a study that
+    writes them means a text (or made a mistake that a schema check should
+    see). Here only ``true``/``false`` are booleans, ``null``/``~``/empty is
+    null, and integers and floats have their usual decimal forms (plus ``0o``
+    and ``0x`` integers): everything else stays text. Merge keys (``<<``) are
+    kept.
+    """
+
+    yaml_implicit_resolvers: dict = {}
+
+
+for _tag, _pattern, _first in (
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:merge", r"^(?:<<)$", ["<"]),  # merge keys: not core, but widely used (and safe)
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-+0123456789")),
+    (
+        "tag:yaml.org,2002:float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        list("-+.0123456789"),
+    ),
+):
+    _CoreLoader.add_implicit_resolver(_tag, re.compile(_pattern), _first)
+
+_Loader = _CoreLoader
 
 
 @dataclass
@@ -70,8 +107,15 @@ def read_text(path: Path, error: type[InputError] = InputError) -> str:
     return text
 
 
-def _walk(node: yaml.Node, loc: tuple, marks: dict, path: Path, error: type[InputError]) -> None:
-    marks[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
+def _walk(node: yaml.Node, loc: tuple, marks: dict, path: Path, error: type[InputError], count: list[int]) -> None:
+    count[0] += 1
+    if count[0] > MAX_NODES:
+        raise error(
+            f"the document expands to more than {MAX_NODES:,} values (nested aliases?)",
+            file=path,
+            valid="a study or inventory file of ordinary size; write values out instead of nesting aliases",
+        )
+    marks.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
@@ -85,10 +129,10 @@ def _walk(node: yaml.Node, loc: tuple, marks: dict, path: Path, error: type[Inpu
                     field=".".join(str(p) for p in loc) or None,
                 )
             seen[key] = key_node.start_mark.line + 1
-            _walk(value_node, loc + (key,), marks, path, error)
+            _walk(value_node, loc + (key,), marks, path, error, count)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _walk(item, loc + (i,), marks, path, error)
+            _walk(item, loc + (i,), marks, path, error, count)
 
 
 def read_yaml(path: Path | str, error: type[InputError] = InputError) -> Document:
@@ -112,7 +156,7 @@ def read_yaml(path: Path | str, error: type[InputError] = InputError) -> Documen
     if node is None or data is None:
         raise error("file is empty", file=path)
     marks: dict[tuple, tuple[int, int]] = {}
-    _walk(node, (), marks, path, error)
+    _walk(node, (), marks, path, error, [0])
     return Document(path=path, data=data, marks=marks)
 
 

@@ -231,7 +231,7 @@ def _profile_intensity(study: Study, table: InputTable, p: str, phase: PhaseBase
         )
     try:
         ci = read_profile(path, "gwp100", "kg CO2e/kWh")
-        load = read_profile(study.resolve_path(phase.load_profile), "load", None)
+        load = read_profile(study.resolve_path(phase.load_profile, f"{p}.load_profile"), "load", None)
         return weighted_intensity(ci, load)
     except ValueError as exc:
         raise StudyError(str(exc), **where) from None
@@ -604,7 +604,7 @@ def _host_of_measured(b: _Builder, act: PhaseActivity) -> None:
 def _codecarbon(b: _Builder, act: PhaseActivity) -> None:
     """CodeCarbon files: GPU energy (accelerators) and CPU + RAM energy (host)."""
     p = b.p
-    paths = [b.study.resolve_path(f) for f in b.phase.codecarbon]  # type: ignore[union-attr]
+    paths = [b.study.resolve_path(f, f"{p}.codecarbon") for f in b.phase.codecarbon or ()]
     try:
         cc = read_codecarbon(paths)
     except InputError as exc:

@@ -11,7 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["local_client", "map_chunks"]
+from ..errors import EngineError
+
+__all__ = ["local_client", "map_chunks", "CONNECT_TIMEOUT_S"]
+
+CONNECT_TIMEOUT_S = 10  # seconds to wait for a Dask scheduler before giving up
 
 
 def local_client(workers: int = 2, scheduler: str | None = None, *, processes: bool = False) -> Any:
@@ -27,7 +31,13 @@ def local_client(workers: int = 2, scheduler: str | None = None, *, processes: b
     from distributed import Client, LocalCluster
 
     if scheduler:
-        return Client(scheduler)
+        try:
+            return Client(scheduler, timeout=CONNECT_TIMEOUT_S)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise EngineError(
+                f"no Dask scheduler answered at {scheduler} within {CONNECT_TIMEOUT_S} s ({type(exc).__name__})",
+                hint="check the address (tcp://host:port) and that the scheduler runs; or drop --scheduler",
+            ) from None
     if processes:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
     else:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,7 +38,10 @@ from ..study import Study, SweepSpec, study_from_dict
 from ..units import CATEGORY_UNITS, split_quantity
 from .compiled import compile_study
 
-__all__ = ["SweepSpec", "scenarios", "run_sweep", "SweepResult", "get_path", "set_path"]
+__all__ = ["SweepSpec", "scenarios", "run_sweep", "SweepResult", "get_path", "set_path", "MAX_SCENARIOS"]
+
+MAX_SCENARIOS = 2_000_000  # scenarios of one sweep (its table alone would take gigabytes beyond)
+CHUNK = 20_000  # scenarios evaluated at once
 
 
 def get_path(data: dict, path: str) -> Any:
@@ -79,6 +83,13 @@ def scenarios(spec: SweepSpec) -> list[Scenario]:
             out.append(Scenario(name, case))
         return out
     keys = list(spec.parameters)
+    count = math.prod(len(spec.parameters[k]) for k in keys)
+    if count > MAX_SCENARIOS:
+        raise StudyError(
+            f"the sweep has {count:,} scenarios, more than {MAX_SCENARIOS:,}",
+            field="sweep.parameters",
+            hint="sweep fewer values, or split the sweep into several studies",
+        )
     out = []
     for combo in itertools.product(*(spec.parameters[k] for k in keys)):
         overrides = dict(zip(keys, combo))
@@ -172,13 +183,16 @@ def run_sweep(
             p: np.array([_canonical(scens[i].overrides[p], p, data, study.path, canonical) for i in members])
             for p in scaling
         }
-        contrib = compiled.evaluate(values, size=len(members))
-        idx = np.array(members)
-        total[idx] = sum(c.sum(axis=2) for c in contrib.values())
-        embodied[idx] = sum(c[:, :, compiled.embodied].sum(axis=2) for c in contrib.values())
-        market[idx] = compiled.market_totals(contrib)
-        for phase, c in contrib.items():
-            phases.setdefault(phase, np.full((n, len(cats)), np.nan))[idx] = c.sum(axis=2)
+        for start in range(0, len(members), CHUNK):  # bounded memory: dense matrices per scenario
+            part = members[start : start + CHUNK]
+            chunk_values = {p: v[start : start + CHUNK] for p, v in values.items()}
+            contrib = compiled.evaluate(chunk_values, size=len(part))
+            idx = np.array(part)
+            total[idx] = sum(c.sum(axis=2) for c in contrib.values())
+            embodied[idx] = sum(c[:, :, compiled.embodied].sum(axis=2) for c in contrib.values())
+            market[idx] = compiled.market_totals(contrib)
+            for phase, c in contrib.items():
+                phases.setdefault(phase, np.full((n, len(cats)), np.nan))[idx] = c.sum(axis=2)
         label = ", ".join(f"{p}={first.overrides[p]}" for p in structural if p in first.overrides)
         notes[label or "all scenarios"] = compiled.notes
         if progress is not None:

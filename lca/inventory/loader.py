@@ -33,6 +33,7 @@ from .schema import FIELD_UNITS, RECORD_TYPES, Record, Value
 __all__ = ["Origin", "LoadedRecord", "load_file", "inventory_files"]
 
 SUFFIXES = (".yaml", ".yml", ".csv")
+MAX_FOLDER_ENTRIES = 20_000  # files and folders walked in one inventory folder before giving up
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,15 @@ def inventory_files(folder: Path) -> list[Path]:
     folders (hourly profiles that records point to) are skipped.
     """
     out = []
-    for path in sorted(folder.rglob("*")):
+    seen = 0
+    for path in folder.rglob("*"):
+        seen += 1
+        if seen > MAX_FOLDER_ENTRIES:
+            raise InventoryError(
+                f"the inventory folder holds more than {MAX_FOLDER_ENTRIES:,} entries: not an inventory folder?",
+                file=folder,
+                hint="name the folder that holds your inventory files, not a parent of many others",
+            )
         rel = path.relative_to(folder)
         if any(part.startswith((".", "_")) or part == "profiles" for part in rel.parts[:-1]) or rel.name.startswith(
             "."
@@ -73,7 +82,7 @@ def inventory_files(folder: Path) -> list[Path]:
             continue
         if path.suffix.lower() in SUFFIXES and path.is_file():
             out.append(path)
-    return out
+    return sorted(out)
 
 
 _HEADER_RE = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(?:\[(.*)\])?\s*$")

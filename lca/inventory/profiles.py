@@ -34,7 +34,12 @@ def read_profile(path: Path, column: str, unit: str | None) -> np.ndarray:
     header = [(_HEADER.match(c) or None) for c in rows[0]]
     names = [m.group(1) if m else c for m, c in zip(header, rows[0])]
     if "hour" not in names or column not in names:
-        raise InputError(f"a profile needs the columns 'hour' and '{column}'", file=path, line=1, value=rows[0])
+        raise InputError(
+            f"a profile needs the columns 'hour' and '{column}'",
+            file=path,
+            line=1,
+            hint="the first line must name them, e.g. hour,load",
+        )
     h_i, v_i = names.index("hour"), names.index(column)
     match = header[v_i]
     src_unit = match.group(2) if match is not None and match.group(2) else None
@@ -45,7 +50,7 @@ def read_profile(path: Path, column: str, unit: str | None) -> np.ndarray:
         try:
             hour, value = int(row[h_i]), float(row[v_i])
         except (ValueError, IndexError):
-            raise InputError("not a number", file=path, line=n, value=row) from None
+            raise InputError("not a number in the hour or value column", file=path, line=n) from None
         if not math.isfinite(value) or value < 0:
             raise InputError("profile values must be finite and non-negative", file=path, line=n, value=value)
         if hour in values:

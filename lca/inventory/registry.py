@@ -50,7 +50,16 @@ class Registry:
     """All records of an ordered list of inventory folders (first folder wins)."""
 
     def __init__(self, folders: Iterable[Path | str] = (), *, include_bundled: bool = True) -> None:
+        if isinstance(folders, str | Path):  # one folder, not an iterable of its characters
+            folders = [folders]
         user = [Path(f).resolve() for f in folders]
+        for f in user:
+            if f == Path(f.anchor) or f == Path.home().resolve():
+                raise InventoryError(
+                    "an inventory folder cannot be the filesystem root or the home folder",
+                    file=f,
+                    hint="name the folder that holds your inventory files",
+                )
         self.bundled = bundled_folder() if include_bundled else None
         self.folders: list[Path] = []
         for f in user + ([self.bundled] if self.bundled else []):

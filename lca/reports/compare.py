@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -12,6 +11,7 @@ import pandas as pd
 from ..activity import Note, NoteCode
 from ..units import CATEGORY_UNITS
 from .html import CSS, _plt, _svg
+from .safe import chart_label, html_text
 
 __all__ = ["comparison_table", "comparison_chart", "uneven_gaps"]
 
@@ -73,25 +73,24 @@ def comparison_chart(
     )
     for ax, cat in zip(axes, cats):
         sub = table[table["category"] == cat].set_index(label).loc[names]
-        ax.bar(names, sub["embodied"], color="#8c6d31", label="embodied")
-        ax.bar(names, sub["operational"], bottom=sub["embodied"], color="#3182bd", label="operational")
+        labels = [chart_label(n, 40) for n in names]
+        ax.bar(labels, sub["embodied"], color="#8c6d31", label="embodied")
+        ax.bar(labels, sub["operational"], bottom=sub["embodied"], color="#3182bd", label="operational")
         ax.set_ylabel(f"{cat}\n[{CATEGORY_UNITS[cat]}]")
         ax.tick_params(axis="x", labelrotation=30)
     axes[0].legend(fontsize=7)
     body = _svg(fig, "cmp")
     rows = "".join(
-        f"<tr><td>{html.escape(str(r[label]))}</td><td>{html.escape(r['category'])}</td>"
-        f"<td class='n'>{r['total']:.5g}</td><td>{html.escape(r['unit'])}</td></tr>"
+        f"<tr><td>{html_text(str(r[label]))}</td><td>{html_text(r['category'])}</td>"
+        f"<td class='n'>{r['total']:.5g}</td><td>{html_text(r['unit'])}</td></tr>"
         for _, r in table.iterrows()
     )
-    warn = "".join(f"<p class='warning'><b>Warning:</b> {html.escape(w)}</p>" for w in warnings or [])
+    warn = "".join(f"<p class='warning'><b>Warning:</b> {html_text(w)}</p>" for w in warnings or [])
     if gaps:
-        items = "".join(
-            f"<li><b>{html.escape(name)}</b>: {html.escape(g)}</li>" for name, gs in gaps.items() for g in gs
-        )
-        warn += f"<h2 id='coverage'>Not covered in every {html.escape(label)}</h2><ul>{items}</ul>"
+        items = "".join(f"<li><b>{html_text(name)}</b>: {html_text(g)}</li>" for name, gs in gaps.items() for g in gs)
+        warn += f"<h2 id='coverage'>Not covered in every {html_text(label)}</h2><ul>{items}</ul>"
     return (
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>ai-lca comparison</title>"
-        f"<style>{CSS}</style></head><body><h1>{html.escape(title)}</h1>{warn}{body}<table><thead><tr><th>{label}</th>"
+        f"<style>{CSS}</style></head><body><h1>{html_text(title)}</h1>{warn}{body}<table><thead><tr><th>{label}</th>"
         f"<th>category</th><th>total</th><th>unit</th></tr></thead><tbody>{rows}</tbody></table></body></html>\n"
     )

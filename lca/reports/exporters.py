@@ -8,11 +8,13 @@ same files. Writes are atomic.
 
 from __future__ import annotations
 
-import contextlib
+import datetime as dt
 import io
 import json
 import math
-from collections.abc import Iterator
+import os
+import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,8 @@ from ..units import CATEGORY_UNITS
 from . import views
 from .atomic import atomic_path, write_text
 from .html import render_html
+from .safe import csv_text, markdown_text
+from .workbook import write_workbook
 
 __all__ = ["ReportData", "FORMATS", "export", "to_json_dict", "JSON_SCHEMA_ID"]
 
@@ -103,16 +107,12 @@ def to_json_dict(data: ReportData) -> dict[str, Any]:
 
 
 def csv_with_provenance(result: Any) -> str:
-    """The impact table as CSV text, with provenance in leading '#' lines (pandas: comment='#')."""
-    p = result.provenance
-    versions = p.get("versions", {})
-    head = [
-        f"# ai-lca {versions.get('ai-lca', '?')} | study {p.get('study')} | study sha256 {p.get('study_sha256')}",
-        f"# brightway: bw2data {versions.get('bw2data')}, bw2calc {versions.get('bw2calc')} | seed {p.get('seed')}",
-        "# full provenance (inputs, inventory sources, versions): provenance.json",
-    ]
-    body = result.table.to_csv(index=False, lineterminator="\n", float_format=None)
-    return "\n".join(head) + "\n" + body
+    """The impact table as plain RFC 4180 CSV (``pandas.read_csv`` reads it as is).
+
+    Its provenance (study hash, versions, seed, sources) is in ``provenance.json``
+    beside it, which also holds this file's sha256.
+    """
+    return csv_text(result.table)
 
 
 def _write_csv(data: ReportData, target: Path) -> None:
@@ -124,16 +124,21 @@ def _write_json(data: ReportData, target: Path) -> None:
 
 
 def _write_xlsx(data: ReportData, target: Path) -> None:
+    totals = views.totals(data.table)
     sheets: dict[str, pd.DataFrame] = {
-        "summary": views.totals(data.table),
+        "summary": totals,
         "boundary": views.boundary(data.table, data.provenance),
+        "boundary summary": views.boundary_summary(data.table, data.provenance),
         "assumptions": views.assumptions(data.provenance),
+        "per functional unit": views.per_functional_unit(data.table, data.units),
         "by phase": views.by_phase(data.table),
         "by process": views.by_process(data.table),
-        "per functional unit": views.per_functional_unit(data.table, data.units),
     }
     ghg = views.ghg_protocol(data.table, data.market_table, data.provenance)
-    sheets["ghg protocol"] = pd.DataFrame([dict(ghg.items())])
+    sheets["ghg protocol"] = pd.DataFrame(
+        [{"key": k.replace("_", " "), "value": v} for k, v in ghg.items() if k != "unit"]
+        + [{"key": "unit", "value": ghg["unit"]}]
+    )
     sheets["sci"] = pd.DataFrame(views.sci(data.table, data.energy, data.units))
     if data.uncertainty is not None:
         sheets["uncertainty"] = data.uncertainty
@@ -142,63 +147,62 @@ def _write_xlsx(data: ReportData, target: Path) -> None:
     sources = pd.DataFrame(data.sources, columns=source_cols)
     sources["overrides"] = sources["overrides"].map(lambda o: "; ".join(o) if isinstance(o, list) else o)
     sheets["inventory sources"] = sources
-    prov = {k: v for k, v in data.provenance.items() if k not in ("sources", "notes")}
-    sheets["provenance"] = pd.DataFrame(
-        [
-            {"key": k, "value": json.dumps(v, sort_keys=True) if not isinstance(v, str) else v}
-            for k, v in sorted(prov.items())
-        ]
-        + [{"key": "note", "value": str(n)} for n in data.notes]
-    )
-    with atomic_path(target) as tmp, _exact_floats():
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for name, frame in sheets.items():
-                frame.to_excel(writer, sheet_name=name[:31], index=False)
-        _normalise_xlsx(tmp)
+    quantities = data.provenance.get("quantities")
+    if quantities:
+        cols = ["name", "label", "value", "unit", "origin", "source", "citation", "range", "distribution"]
+        sheets["quantities"] = pd.DataFrame(quantities, columns=cols)
+    sheets["provenance"] = pd.DataFrame(_provenance_rows(data), columns=["key", "value"])
+    with atomic_path(target) as tmp:
+        write_workbook(tmp, sheets, f"ai-lca report: {data.study}")
+        _normalise_zip(tmp)
 
 
-@contextlib.contextmanager
-def _exact_floats() -> Iterator[None]:
-    """Make openpyxl write floats with repr (17 significant digits, exact round trip).
-
-    openpyxl formats numbers with ``%.16g``, which does not always give back the
-    same double; Excel and openpyxl read 17 digits back exactly.
-    """
-    import openpyxl.cell._writer as cell_writer
-
-    original = cell_writer.safe_string
-
-    def exact(value: Any) -> str:
-        if isinstance(value, float) and math.isfinite(value):
-            return repr(value)
-        return original(value)
-
-    cell_writer.safe_string = exact
-    try:
-        yield
-    finally:
-        cell_writer.safe_string = original
+_OWN_SHEETS = ("boundary", "assumptions", "quantities", "functional_units", "sources", "notes", "uncertainty")
 
 
-def _normalise_xlsx(path: Path) -> None:
-    """Fix the zip timestamps and document dates so the same inputs give the same bytes."""
-    import zipfile
+def _provenance_rows(data: ReportData) -> list[dict[str, Any]]:
+    """Provenance as readable key/value rows (nested mappings flattened; tables are sheets of their own)."""
+    rows: list[dict[str, Any]] = []
 
-    fixed = "2000-01-01T00:00:00Z"
+    def add(key: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for k, v in sorted(value.items()):
+                add(f"{key}.{k}" if key else str(k), v)
+        elif isinstance(value, list) and value and all(isinstance(v, str | int | float) for v in value):
+            rows.append({"key": key, "value": ", ".join(str(v) for v in value)})
+        elif isinstance(value, list):
+            rows.append({"key": key, "value": f"{len(value)} entries (see report.json)"})
+        else:
+            rows.append({"key": key, "value": value})
+
+    for key, value in sorted(data.provenance.items()):
+        if key not in _OWN_SHEETS:
+            add(key, value)
+    rows += [{"key": f"note ({n.code})", "value": n.text} for n in data.notes]
+    return rows
+
+
+def _normalise_zip(path: Path) -> None:
+    """Entries in a stable order with the document's date, so the same inputs and date give the same bytes."""
+    when = _zip_date()
+    stamp = "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}Z".format(*when).encode()
     buf = io.BytesIO()
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in sorted(src.infolist(), key=lambda i: i.filename):
             content = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                import re
-
-                content = re.sub(
-                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*(<)", rb"\g<1>" + fixed.encode() + rb"\3", content
-                )
-            out = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            if info.filename == "docProps/core.xml":  # openpyxl stamps 'modified' with the clock when it saves
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>" + stamp + rb"\2", content)
+            out = zipfile.ZipInfo(info.filename, date_time=when)
             out.compress_type = zipfile.ZIP_DEFLATED
             dst.writestr(out, content)
     path.write_bytes(buf.getvalue())
+
+
+def _zip_date() -> tuple[int, int, int, int, int, int]:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC) if epoch and epoch.isdigit() else dt.datetime.now(dt.UTC)
+    when = max(when, dt.datetime(1980, 1, 1, tzinfo=dt.UTC))  # the zip format starts in 1980
+    return (when.year, when.month, when.day, when.hour, when.minute, when.second)
 
 
 def _fmt(v: Any) -> str:
@@ -213,9 +217,9 @@ def _fmt(v: Any) -> str:
 
 def _md_table(frame: pd.DataFrame) -> str:
     cols = list(frame.columns)
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines = ["| " + " | ".join(markdown_text(c) for c in cols) + " |", "|" + "---|" * len(cols)]
     for _, row in frame.iterrows():
-        lines.append("| " + " | ".join(_fmt(row[c]).replace("|", "\\|") for c in cols) + " |")
+        lines.append("| " + " | ".join(markdown_text(_fmt(row[c])) for c in cols) + " |")
     return "\n".join(lines)
 
 
@@ -225,7 +229,7 @@ def to_markdown(data: ReportData) -> str:
     fu_gwp = fu[fu["category"] == "gwp100"][["functional_unit", "value", "unit"]]
     phases = views.by_phase(data.table)
     parts = [
-        f"# Environmental footprint: {data.study}",
+        f"# Environmental footprint: {markdown_text(data.study)}",
         "",
         f"Life-cycle assessment with ai-lca {data.provenance.get('versions', {}).get('ai-lca', '')} "
         f"(Brightway: bw2calc {data.provenance.get('versions', {}).get('bw2calc', '')}). "
@@ -273,8 +277,8 @@ def to_markdown(data: ReportData) -> str:
         parts += ["## Uncertainty (static result beside the Monte Carlo samples)", "", _md_table(data.uncertainty), ""]
         parts += [f"**Warning:** {w}" for w in views.uncertainty_warnings(data.uncertainty)] + [""]
     parts += ["## How each phase is known", ""]
-    parts += [f"- {p}: {how}" for p, how in sorted(data.provenance.get("phases", {}).items())] + [""]
-    parts += ["## Notes and assumptions", ""] + [f"- {n.text}" for n in data.notes] + [""]
+    parts += [f"- {p}: {markdown_text(how)}" for p, how in sorted(data.provenance.get("phases", {}).items())] + [""]
+    parts += ["## Notes and assumptions", ""] + [f"- {markdown_text(n.text)}" for n in data.notes] + [""]
     parts += ["## Inventory sources", ""]
     seen = set()
     for s in data.sources:
@@ -282,7 +286,7 @@ def to_markdown(data: ReportData) -> str:
         if key in seen:
             continue
         seen.add(key)
-        parts.append(f"- `{s['id']}` ({s['origin']}): {s['source']}")
+        parts.append(f"- `{markdown_text(s['id'])}` ({markdown_text(s['origin'])}): {markdown_text(s['source'])}")
     return "\n".join(parts) + "\n"
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import io
 import re
 from typing import Any
@@ -11,6 +10,7 @@ import pandas as pd
 
 from ..units import CATEGORY_UNITS
 from . import views
+from .safe import chart_label, html_text
 
 __all__ = ["render_html"]
 
@@ -111,14 +111,14 @@ def _process_chart(data, category: str = "gwp100", top: int = 10) -> str:
     sub = proc[proc["category"] == category].groupby(["process", "scope"])["value"].sum().reset_index()
     sub = sub.sort_values("value", ascending=True).tail(top)
     fig, ax = plt.subplots(figsize=(9, 0.35 * len(sub) + 1.2), layout="constrained")
-    ax.barh([p[:70] for p in sub["process"]], sub["value"], color=[COLORS[s] for s in sub["scope"]])
+    ax.barh([chart_label(p, 70) for p in sub["process"]], sub["value"], color=[COLORS[s] for s in sub["scope"]])
     ax.set_xlabel(f"{category} [{CATEGORY_UNITS[category]}]")
     ax.set_title(f"By process ({category}, top {len(sub)})")
     return _svg(fig, "prc")
 
 
 def _table(frame: pd.DataFrame) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    head = "".join(f"<th>{html_text(str(c))}</th>" for c in frame.columns)
     rows = []
     for _, row in frame.iterrows():
         cells = []
@@ -127,7 +127,7 @@ def _table(frame: pd.DataFrame) -> str:
             if isinstance(v, float):
                 cells.append(f'<td class="n">{v:.5g}</td>')
             else:
-                cells.append(f"<td>{html.escape(str(v))}</td>")
+                cells.append(f"<td>{html_text(str(v))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
@@ -153,12 +153,12 @@ def render_html(data) -> str:
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>ai-lca report: {html.escape(data.study)}</title>",
+        f"<title>ai-lca report: {html_text(data.study)}</title>",
         f"<style>{CSS}</style></head><body>",
-        f"<h1>Life-cycle impacts: {html.escape(data.study)}</h1>",
-        f'<p class="muted">ai-lca {html.escape(str(versions.get("ai-lca", "")))}, Brightway bw2calc '
-        f"{html.escape(str(versions.get('bw2calc', '')))}; study sha256 "
-        f"{html.escape(str(data.provenance.get('study_sha256', ''))[:16])}; seed {data.provenance.get('seed')}</p>",
+        f"<h1>Life-cycle impacts: {html_text(data.study)}</h1>",
+        f'<p class="muted">ai-lca {html_text(str(versions.get("ai-lca", "")))}, Brightway bw2calc '
+        f"{html_text(str(versions.get('bw2calc', '')))}; study sha256 "
+        f"{html_text(str(data.provenance.get('study_sha256', ''))[:16])}; seed {data.provenance.get('seed')}</p>",
         "<h2>Totals per category</h2>",
         _table(views.totals(data.table)),
         _scope_chart(data, data.uncertainty),
@@ -177,19 +177,17 @@ def render_html(data) -> str:
         _table(fu),
         "<h2>GHG Protocol</h2>",
         _table(ghg_rows),
-        f'<p class="muted">{html.escape(ghg["note"])}</p>',
+        f'<p class="muted">{html_text(ghg["note"])}</p>',
         "<h2>Software Carbon Intensity (SCI = (E&middot;I + M) / R)</h2>",
         _table(sci),
     ]
     if data.uncertainty is not None:
         parts += ["<h2>Uncertainty (static result beside the Monte Carlo samples)</h2>", _table(data.uncertainty)]
-        parts += [f"<p><b>Warning:</b> {html.escape(w)}</p>" for w in views.uncertainty_warnings(data.uncertainty)]
+        parts += [f"<p><b>Warning:</b> {html_text(w)}</p>" for w in views.uncertainty_warnings(data.uncertainty)]
     parts += ["<h2>How each phase is known</h2><ul>"]
-    parts += [
-        f"<li>{html.escape(p)}: {html.escape(h)}</li>" for p, h in sorted(data.provenance.get("phases", {}).items())
-    ]
+    parts += [f"<li>{html_text(p)}: {html_text(h)}</li>" for p, h in sorted(data.provenance.get("phases", {}).items())]
     parts += ["</ul><h2>Assumptions and notes</h2><ul>"]
-    parts += [f"<li>{html.escape(n.text)}</li>" for n in data.notes]
+    parts += [f"<li>{html_text(n.text)}</li>" for n in data.notes]
     parts += ["</ul><h2>Inventory sources</h2>", _table(sources) if not sources.empty else "<p>none</p>"]
     parts += ["</body></html>"]
     return "\n".join(parts) + "\n"

@@ -2,7 +2,7 @@
 
 Layout::
 
-    <out>/impacts.csv        the tidy table (provenance in '#' comment lines)
+    <out>/impacts.csv        the tidy table (plain RFC 4180 CSV)
     <out>/study.yaml         the study file as it was run
     <out>/provenance.json    written last: inputs, versions, seed, sources, sha256 of every output
 
@@ -28,8 +28,10 @@ import pandas as pd
 from ..activity import Note
 from ..errors import InputError
 from ..versions import package_versions
-from .atomic import atomic_path, write_text
+from .atomic import write_text
 from .exporters import ReportData, csv_with_provenance, export
+from .safe import csv_text
+from .staging import staged_folder
 
 __all__ = [
     "write_results",
@@ -60,41 +62,43 @@ def write_results(
     study_path: Path | None,
     inventories: Iterable[Path] = (),
     formats: Iterable[str] = ("csv",),
+    force: bool = False,
 ) -> list[Path]:
-    """Write a run's outputs into ``out``; return the paths written (provenance last).
+    """Write a run's outputs into ``out``, all or nothing; return the paths written (provenance last).
 
-    ``formats``: any of csv, xlsx, json, md, html (csv is always written: it is
-    the table the other formats and ``lca report`` start from).
+    The outputs are staged beside ``out`` and swapped in with one rename
+    (:func:`lca.reports.staging.staged_folder`): ``out`` then holds this run's
+    files only, and ``provenance.json`` hashes exactly the bytes this run
+    wrote. ``formats``: any of csv, xlsx, json, md, html (csv is always
+    written: it is the table the other formats and ``lca report`` start from).
     """
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    written = [write_text(out / "impacts.csv", csv_with_provenance(result))]
-    if result.market_table is not None:
-        written.append(
-            write_text(out / "impacts-market-based.csv", result.market_table.to_csv(index=False, lineterminator="\n"))
-        )
-    if study_path is not None:
-        with atomic_path(out / "study.yaml") as tmp:
-            shutil.copyfile(study_path, tmp)
-        written.append(out / "study.yaml")
-    provenance = dict(result.provenance)
-    provenance["sources"] = result.sources
-    provenance["notes"] = [n.to_dict() for n in result.notes]
-    if result.uncertainty is not None:
-        provenance["uncertainty"] = result.uncertainty.to_dict(orient="split", index=False)  # keeps column order
-    provenance["rerun"] = {
-        "study": os.path.relpath(study_path, out) if study_path is not None else None,
-        "inventories": [os.path.relpath(Path(i).resolve(), out) for i in inventories],
-    }
-    others = [f for f in formats if f != "csv"]
-    if others:
-        data = ReportData.from_result(result)
-        data.provenance = {
-            k: v for k, v in provenance.items() if k not in ("rerun", "outputs", "sources", "notes", "uncertainty")
+    out = Path(out).expanduser().absolute()
+    with staged_folder(out, force=force, protected=getattr(result, "inventory_folders", ())) as stage:
+        written = [write_text(stage / "impacts.csv", csv_with_provenance(result))]
+        if result.market_table is not None:
+            written.append(write_text(stage / "impacts-market-based.csv", csv_text(result.market_table)))
+        if study_path is not None:
+            shutil.copyfile(study_path, stage / "study.yaml")
+            written.append(stage / "study.yaml")
+        provenance = dict(result.provenance)
+        provenance["sources"] = result.sources
+        provenance["notes"] = [n.to_dict() for n in result.notes]
+        if result.uncertainty is not None:
+            provenance["uncertainty"] = result.uncertainty.to_dict(orient="split", index=False)  # keeps column order
+        provenance["rerun"] = {
+            "study": os.path.relpath(Path(study_path).absolute(), out) if study_path is not None else None,
+            "inventories": [os.path.relpath(Path(i).resolve(), out) for i in inventories],
         }
-        written += export(data, out, others)
-    written.append(_seal(out / PROVENANCE, provenance, written))
-    return written
+        others = [f for f in formats if f != "csv"]
+        if others:
+            data = ReportData.from_result(result)
+            data.provenance = {
+                k: v for k, v in provenance.items() if k not in ("rerun", "outputs", "sources", "notes", "uncertainty")
+            }
+            written += export(data, stage, others)
+        written.append(_seal(stage / PROVENANCE, provenance, written))
+        names = [p.name for p in written]
+    return [out / n for n in names]
 
 
 def write_analysis(
@@ -105,42 +109,43 @@ def write_analysis(
     studies: Iterable[Any],
     seed: int | None = None,
     notes: dict[str, list[Any]] | None = None,
+    force: bool = False,
     **extra: Any,
 ) -> list[Path]:
-    """Write the outputs of an analysis (compare, sweep, mc, sensitivity), then its provenance.
+    """Write the outputs of an analysis (compare, sweep, mc, sensitivity), then its provenance, all or nothing.
 
     ``<command>-provenance.json`` comes last, as for a run (a separate name, so
     that ``lca mc --out`` into a run's folder keeps the run's own
-    ``provenance.json``): the command, each study's
-    file and sha256, the inventory folders, package versions, the seed, the
-    notes, any ``extra`` settings (samples, chunk ...) and the sha256 of every
-    file written, so ``verify_outputs`` detects a file changed or left from
-    an interrupted run.
+    ``provenance.json``, whose files are carried over untouched): the command,
+    each study's file and sha256, the inventory folders, package versions, the
+    seed, the notes, any ``extra`` settings (samples, chunk ...) and the sha256
+    of every file written.
     """
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    written = [write_text(out / name, text) for name, text in files.items()]
-    provenance: dict[str, Any] = {
-        "command": command,
-        "studies": [
-            {
-                "study": s.name,
-                "study_file": s.path.name if s.path else None,
-                "study_sha256": s.content_hash,
-                "inventory_folders": [f.name for f in s.inventory_folders()] + ["bundled"],
-            }
-            for s in studies
-        ],
-        "versions": package_versions(),
-        "seed": seed,
-        **extra,
-    }
-    if notes is not None:
-        provenance["notes"] = {
-            k: [n.to_dict() if hasattr(n, "to_dict") else str(n) for n in v] for k, v in notes.items()
+    out = Path(out).expanduser().absolute()
+    with staged_folder(out, force=force, keep_existing=True) as stage:
+        written = [write_text(stage / name, text) for name, text in files.items()]
+        provenance: dict[str, Any] = {
+            "command": command,
+            "studies": [
+                {
+                    "study": s.name,
+                    "study_file": s.path.name if s.path else None,
+                    "study_sha256": s.content_hash,
+                    "inventory_folders": [f.name for f in s.inventory_folders()] + ["bundled"],
+                }
+                for s in studies
+            ],
+            "versions": package_versions(),
+            "seed": seed,
+            **extra,
         }
-    written.append(_seal(out / analysis_provenance(command), provenance, written))
-    return written
+        if notes is not None:
+            provenance["notes"] = {
+                k: [n.to_dict() if hasattr(n, "to_dict") else str(n) for n in v] for k, v in notes.items()
+            }
+        written.append(_seal(stage / analysis_provenance(command), provenance, written))
+        names = [p.name for p in written]
+    return [out / n for n in names]
 
 
 def analysis_provenance(command: str) -> str:
@@ -155,7 +160,7 @@ def load_report_data(folder: Path) -> Any:
     table_path = folder / "impacts.csv"
     if not table_path.is_file():
         raise InputError("results folder has no impacts.csv", file=folder)
-    table = pd.read_csv(table_path, comment="#", keep_default_na=False)
+    table = pd.read_csv(table_path, keep_default_na=False)
     market_path = folder / "impacts-market-based.csv"
     market = pd.read_csv(market_path, keep_default_na=False) if market_path.is_file() else None
     unc_path = folder / "uncertainty.csv"  # written by lca mc --out (more samples than the run's own)

@@ -32,7 +32,7 @@ def test_every_default_is_reported_and_sampled(path, run_study, tmp_path):
     for name in names:
         assert f"| {name} |" in md
         assert f"<td>{name}</td>" in html
-        assert name in set(sheet["field"])
+        assert name in set(sheet["Field"])
 
 
 def test_the_llama_service_uses_the_serving_defaults(run_study):

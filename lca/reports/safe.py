@@ -1,0 +1,59 @@
+"""Text that is safe to put in each output: CSV cells, chart labels, Markdown, HTML, the terminal.
+
+* CSV: a text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a
+  carriage return is prefixed with ``'`` (the OWASP rule against formula
+  injection when a spreadsheet opens the file); numbers are left alone.
+* Charts: ``$`` would start matplotlib's mathtext (and crash on unbalanced
+  dollars): it is escaped.
+* Control characters (terminal escape sequences among them) are shown as
+  ``\\xNN``, never sent.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["csv_text", "csv_cell", "printable", "chart_label", "markdown_text", "html_text"]
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: object) -> str:
+    """``text`` with control characters (escape sequences, bells ...) shown as ``\\xNN``."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", str(text))
+
+
+def csv_cell(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """RFC 4180 CSV (header row, comma, double quotes, LF) with formula-like text cells neutralised."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = out[col].map(csv_cell)
+    return out.to_csv(index=False, lineterminator="\n")
+
+
+def chart_label(text: object, limit: int = 80) -> str:
+    """A label for matplotlib: printable, ``$`` escaped (no mathtext), shortened with an ellipsis."""
+    label = printable(text).replace("$", r"\$")
+    return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def markdown_text(text: object) -> str:
+    """Text for a Markdown table cell or list item: printable, HTML and table syntax escaped."""
+    return html.escape(printable(text), quote=False).replace("|", "\\|").replace("\n", " ")
+
+
+def html_text(text: object) -> str:
+    return html.escape(printable(text))
