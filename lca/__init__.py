@@ -48,6 +48,7 @@ _LAZY = {
     "inventory_record": "lca.api",
     "validate_inventory": "lca.api",
     "sweep_size": "lca.api",
+    "repair_home": "lca.api",
 }
 
 __all__ = [

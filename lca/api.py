@@ -28,6 +28,7 @@ from .compute.memory import decode_step_bytes, kv_cache_bytes, kv_entry_bytes, w
 from .compute.roofline import Device, Efficiency, request_energy, training_run
 from .compute.serving import devices_to_hold, max_batch
 from .embodied.resolve import resolve_embodied
+from .engine.home import repair_home as _repair_home
 from .errors import InputError, StudyError
 from .graph import build_graph
 from .inventory import Registry, iter_values
@@ -63,6 +64,7 @@ __all__ = [
     "inventory_records",
     "inventory_record",
     "validate_inventory",
+    "repair_home",
     "write_results",
     "DEFAULT_SAMPLES",
     "DEFAULT_SEED",
@@ -593,6 +595,11 @@ def compute(
 
 
 # ---------------------------------------------------------------- inventories
+
+
+def repair_home(home: str | Path | None = None) -> Path:
+    """Rebuild ai-lca's own Brightway project in ``home`` (after damage); returns the folder removed."""
+    return _repair_home(home)
 
 
 def inventory_records(kind: str | None = None, inventories: Iterable[str | Path] = ()) -> pd.DataFrame:

@@ -9,6 +9,7 @@ unless ``--debug`` is given. The public functions are imported on first use
 from __future__ import annotations
 
 import argparse
+import logging
 import math
 import signal
 import sys
@@ -412,6 +413,14 @@ def cmd_compute(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_home(args: argparse.Namespace) -> int:
+    console = _console(args)
+    if args.action == "repair":
+        folder = lca.repair_home(args.home)
+        console.print(f"removed ai-lca's Brightway project {escape(str(folder))}; the next run rebuilds it")
+    return 0
+
+
 def cmd_inventory(args: argparse.Namespace) -> int:
     console = _console(args)
     if args.action == "validate":
@@ -678,6 +687,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(c)
     c.set_defaults(func=cmd_compute)
 
+    h = _command(
+        sub,
+        "home",
+        "look after the ai-lca home (its embedded Brightway project)",
+        """examples:
+  lca home repair                      rebuild ai-lca's own Brightway project after damage
+  lca home repair --home /tmp/lca      the same for another home
+""",
+    )
+    h.add_argument("action", choices=["repair"], help="what to do")
+    _add_common(h, study=False)
+    h.set_defaults(func=cmd_home)
+
     i = _command(
         sub,
         "inventory",
@@ -703,6 +725,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate)  # clean up like Ctrl-C: temporary files are removed
     parser = build_parser()
+    log = logging.getLogger("lca")
+    if not log.handlers:  # notices (e.g. waiting for a home in use) go to stderr, one line each
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.WARNING)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad usage, 0 on --help
@@ -725,6 +753,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; earlier results are left as they were", file=sys.stderr)
         return 130
+    except OSError as exc:  # a path the user gave that cannot be read or written
+        if getattr(args, "debug", False):
+            traceback.print_exc()
+        where = f": {printable(exc.filename)}" if exc.filename else ""
+        print(f"error: {exc.strerror or type(exc).__name__}{where}", file=sys.stderr)
+        return 2
     except Exception as exc:  # noqa: BLE001 - last resort: no traceback without --debug
         if getattr(args, "debug", False):
             traceback.print_exc()

@@ -30,7 +30,7 @@ import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
-from pydantic import Field, PrivateAttr, field_validator, model_validator
+from pydantic import Field, PrivateAttr, StrictBool, field_validator, model_validator
 
 from .errors import StudyError
 from .validation import Q, Strict, validate
@@ -82,7 +82,7 @@ class HardwareSpec(Strict):
     server_embodied: str | None = None  # override the server's embodied record
     lifetime: Hours | None = None  # overrides the server's default
     utilisation: float | None = Field(default=None, gt=0.0, le=1.0)
-    include_embodied: bool = True  # false: leave manufacturing out (e.g. to match a study that does)
+    include_embodied: StrictBool = True  # false: leave manufacturing out (e.g. to match a study that does)
 
 
 Precision = Literal["fp32", "tf32", "bf16", "fp16", "fp8", "int8", "int4"]

@@ -17,23 +17,33 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import logging
 import os
+import pickle
+import shutil
+import socket
+import sqlite3
 import sys
 import warnings
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import peewee
 import platformdirs
 from filelock import FileLock, Timeout
 
 from ..errors import ConcurrencyError, EngineError
 
-__all__ = ["PROJECT", "brightway", "home_lock", "lca_home", "quiet"]
+__all__ = ["PROJECT", "brightway", "home_lock", "lca_home", "quiet", "repair_home", "explain_damage"]
 
 PROJECT = "ai-lca"
-LOCK_TIMEOUT_S = 900.0
+# seconds to wait for another run on the same home before giving up (LCA_LOCK_TIMEOUT_S changes it)
+LOCK_TIMEOUT_S = float(os.environ.get("LCA_LOCK_TIMEOUT_S", "600"))
+WAIT_NOTICE_S = 3.0  # after this, say who holds the home
+log = logging.getLogger("lca")
 _ORIGINAL_ENV = {k: os.environ.get(k) for k in ("BRIGHTWAY2_DIR",)}
 
 
@@ -111,6 +121,87 @@ def home_lock(home: Path) -> FileLock:
     return FileLock(str(home / "project.lock"), timeout=LOCK_TIMEOUT_S)
 
 
+@contextlib.contextmanager
+def _held(home: Path) -> Iterator[None]:
+    """Hold the home lock; say who holds it while waiting, and give up after :data:`LOCK_TIMEOUT_S`."""
+    lock = home_lock(home)
+    owner = home / "project.lock.owner"
+    try:
+        lock.acquire(timeout=WAIT_NOTICE_S)
+    except Timeout:
+        try:
+            who = owner.read_text(encoding="utf-8").strip()
+        except OSError:
+            who = "another process"
+        log.warning("waiting for the ai-lca home %s, in use by %s (gives up after %.0f s)", home, who, LOCK_TIMEOUT_S)
+        try:
+            lock.acquire(timeout=LOCK_TIMEOUT_S)
+        except Timeout:
+            raise ConcurrencyError(
+                f"the ai-lca home stayed in use by {who} for more than {LOCK_TIMEOUT_S:.0f} s",
+                file=home,
+                hint="wait for that run to finish, or use another home (--home DIR or LCA_HOME)",
+            ) from None
+    try:
+        with contextlib.suppress(OSError):
+            owner.write_text(f"pid {os.getpid()} on {socket.gethostname()}", encoding="utf-8")
+        yield
+    finally:
+        lock.release()
+
+
+DAMAGE: tuple[type[BaseException], ...] = (
+    sqlite3.DatabaseError,
+    json.JSONDecodeError,
+    pickle.UnpicklingError,
+    EOFError,
+    zipfile.BadZipFile,
+    peewee.DatabaseError,
+)
+
+
+@contextlib.contextmanager
+def explain_damage(home: Path, target: Path, own: bool) -> Iterator[None]:
+    """Turn the errors of a damaged Brightway folder into one message that says what to do."""
+    try:
+        yield
+    except Exception as exc:  # noqa: BLE001 - re-raised unless it is the mark of a damaged folder
+        if not isinstance(exc, DAMAGE) and not (
+            isinstance(exc, FileNotFoundError | KeyError | ValueError) and _looks_damaged(exc)
+        ):
+            raise
+        reason = f"{type(exc).__name__}: {str(exc)[:120]}"
+        if own:
+            raise EngineError(
+                f"the ai-lca Brightway project is damaged ({reason})",
+                file=target,
+                hint=f"run 'lca home repair{'' if home == lca_home() else f' --home {home}'}' (it rebuilds "
+                "ai-lca's own project; your Brightway projects are not touched)",
+            ) from None
+        raise EngineError(
+            f"your Brightway folder could not be read ({reason})",
+            file=target,
+            hint="check the project with Brightway itself",
+        ) from None
+
+
+def _looks_damaged(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return any(
+        w in text
+        for w in (
+            "processed",
+            ".zip",
+            "datapackage",
+            "databases.json",
+            "not a database",
+            "no such table",
+            "malformed",
+            "file is encrypted",
+        )
+    )
+
+
 def user_brightway_dir(explicit: str | Path | None = None) -> Path:
     """The user's own Brightway folder: ``explicit`` (an API argument or ``--brightway-dir``),
     else their BRIGHTWAY2_DIR, else Brightway's default.
@@ -143,7 +234,8 @@ def brightway(
     """
     home_path = lca_home(home)
     try:
-        bd, bc = _import_brightway(home_path)
+        with explain_damage(home_path, _folders(home_path)["BRIGHTWAY2_DIR"], own=True):
+            bd, bc = _import_brightway(home_path)
     except Timeout as exc:
         raise _locked_out(exc) from None
     target = Path(base_dir).expanduser().resolve() if base_dir else _folders(home_path)["BRIGHTWAY2_DIR"]
@@ -156,9 +248,9 @@ def brightway(
             hint="point BRIGHTWAY2_DIR (or --brightway-dir) at the folder that holds projects.db",
         )
     project_name = project or PROJECT
-    lock_obj = home_lock(home_path) if lock else contextlib.nullcontext()
+    lock_obj = _held(home_path) if lock else contextlib.nullcontext()
     try:
-        with lock_obj:
+        with lock_obj, explain_damage(home_path, target, own=base_dir is None):
             previous = Path(bd.projects._base_data_dir)
             previous_logs = Path(bd.projects._base_logs_dir)
             previous_project = bd.projects.current
@@ -202,3 +294,22 @@ def _require_project(bd: Any, base: Path, project: str) -> None:
         raise EngineError(f"cannot read the Brightway projects of this folder: {exc}", file=base) from None
     if project not in names:
         raise EngineError(f"Brightway project {project!r} not found", file=base, valid=", ".join(sorted(names)))
+
+
+def repair_home(home: str | Path | None = None) -> Path:
+    """Delete ai-lca's own Brightway project in ``home``; the next run rebuilds it (offline, seconds).
+
+    Only ``<home>/brightway`` is removed: the results, your inventories and
+    your own Brightway projects are elsewhere and are not touched.
+    """
+    home_path = lca_home(home)
+    folder = _folders(home_path)["BRIGHTWAY2_DIR"]
+    if "bw2data" in sys.modules:
+        raise EngineError(
+            "repair the home in a fresh process: this one has Brightway loaded",
+            hint="run 'lca home repair' from the command line",
+        )
+    with _held(home_path):
+        if folder.exists():
+            shutil.rmtree(folder)
+    return folder

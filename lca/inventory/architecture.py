@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictBool, model_validator
 
 from .value import Record, Value, unit
 
@@ -25,14 +25,14 @@ class Architecture(Record):
     kv_heads: int | None = Field(default=None, gt=0)
     head_dim: int | None = Field(default=None, gt=0)
     d_ff: int = Field(gt=0)
-    gated: bool = False
+    gated: StrictBool = False
     vocab: int = Field(gt=0)
-    tied_embeddings: bool = False
+    tied_embeddings: StrictBool = False
     positional: Literal["learned", "rope", "alibi", "relative", "sinusoidal"] = "rope"
     max_context: int = Field(gt=0)
-    bias: bool = False
+    bias: StrictBool = False
     norm: Literal["layernorm", "rmsnorm"] = "rmsnorm"
-    embedding_norm: bool = False
+    embedding_norm: StrictBool = False
     relative_buckets: int = Field(default=0, ge=0)
     attention_window: int | None = Field(default=None, gt=0)
     attention: Literal["standard", "mla"] = "standard"

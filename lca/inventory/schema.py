@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictBool, model_validator
 
 from ..units import CATEGORY_UNITS
 from ..validation import Strict
@@ -267,7 +267,7 @@ class ServerRecord(Record):
     kind: Literal["server"] = "server"
     accelerators: int = Field(ge=1)
     embodied: str  # id of an 'embodied' record
-    includes_accelerators: bool = False  # does that embodied figure include the cards?
+    includes_accelerators: StrictBool = False  # does that embodied figure include the cards?
     lifetime: Value | None = unit("h")
     utilisation: Value | None = unit("")
     host_power: Value | None = unit("W")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, StrictBool, model_validator
 
 from ..validation import Strict, unwrap_models
 
@@ -35,7 +35,7 @@ class Value(Strict):
     value: float
     unit: str
     source: str | None = None
-    assumption: bool = False
+    assumption: StrictBool = False
     range: tuple[float, float] | None = None
     distribution: Distribution | None = None
     gsd: float | None = Field(default=None, gt=1.0)
