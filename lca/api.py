@@ -44,6 +44,7 @@ from .reports.results_dir import (
     write_results,
 )
 from .reports.safe import csv_text
+from .reports.sensitivity import sensitivity_page
 from .reports.staging import staged_folder
 from .results import Result
 from .study import Study, load_study
@@ -126,6 +127,8 @@ def compare(
     functional units, and impacts some studies leave out (``gaps``).
     """
     loaded = [_study(s) for s in studies]
+    if not loaded:
+        raise InputError("nothing to compare", hint="give one study or more (files or Study objects)")
     inventories = list(inventories)
     results = []
     for s in loaded:
@@ -339,7 +342,12 @@ class SensitivityRun:
     def write(self, out: str | Path, *, force: bool = False) -> list[Path]:
         return write_analysis(
             Path(out),
-            {"sensitivity.csv": csv_text(self.table)},
+            {
+                "sensitivity.csv": csv_text(self.table),
+                "sensitivity.html": sensitivity_page(
+                    self.study.name, self.table, self.samples, int(self.table["sobol_samples"].iloc[0])
+                ),
+            },
             command="sensitivity",
             force=force,
             studies=[self.study],

@@ -277,16 +277,15 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     with progress:
         run = lca.sweep(args.scenario, inventories=args.inventory, progress=advance)
     gwp = run.table[run.table["category"] == "gwp100"]
+    cols = ("total", "total_market_based", "embodied", "operational")
     view = _table(
         f"{run.study.name}: sweep, gwp100",
-        ("scenario", "total", "embodied", "operational"),
-        ("total", "embodied", "operational"),
+        ("scenario", "total", "total, market-based", "embodied", "operational"),
+        ("total", "total, market-based", "embodied", "operational"),
     )
     shown = gwp if len(gwp) <= 50 else gwp.sort_values("total").iloc[[0, 1, 2, -3, -2, -1]]
     for _, row in shown.iterrows():
-        view.add_row(
-            escape(str(row["scenario"])), *(fmt(row[c], "kg CO2e") for c in ("total", "embodied", "operational"))
-        )
+        view.add_row(escape(str(row["scenario"])), *(fmt(row[c], "kg CO2e") for c in cols))
     console.print(view)
     if len(gwp) > 50:
         console.print(f"{len(gwp):,} scenarios: the three lowest and highest are shown; all are in sweep.csv")
@@ -356,21 +355,21 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     table = run.table[run.table["category"] == args.category]
     view = _table(
         f"{run.study.name}: sensitivity of {args.category}",
-        ("input", "swing", "spearman", "first order", "total order"),
-        ("swing", "spearman", "first order", "total order"),
+        ("input", "swing", "spearman", "Sobol first order [95 %]", "Sobol total order [95 %]"),
+        ("swing", "spearman"),
     )
     for _, r in table.iterrows():
         view.add_row(
             escape(r["input"]),
             fmt(r["swing"], r.get("unit")),
             f"{r['spearman']:.3f}",
-            f"{r['first_order']:.3f}",
-            f"{r['total_order']:.3f}",
+            f"{r['first_order']:.3f} [{r['first_order_low']:.3f}, {r['first_order_high']:.3f}]",
+            f"{r['total_order']:.3f} [{r['total_order_low']:.3f}, {r['total_order_high']:.3f}]",
         )
     console.print(view)
     if args.out:
         run.write(args.out, force=args.force)
-        console.print(f"wrote sensitivity.csv and sensitivity-provenance.json in {escape(args.out)}")
+        console.print(f"wrote sensitivity.csv, sensitivity.html and sensitivity-provenance.json in {escape(args.out)}")
     return 0
 
 

@@ -174,9 +174,11 @@ class Result:
         )
         return f"Result(study={self.study!r}, {len(self.table)} rows: {totals})"
 
-    def report(self, out: str | Path, formats: Iterable[str] = ("xlsx", "json", "md", "html")) -> list[Path]:
-        """Write this result's reports into ``out`` (the same as ``lca.report(result, out, formats)``)."""
-        return lca.report(self, out, formats)
+    def report(
+        self, out: str | Path, formats: Iterable[str] = ("xlsx", "json", "md", "html"), *, force: bool = False
+    ) -> list[Path]:
+        """Write this result's reports into ``out`` (the same as ``lca.report(result, out, formats, force=)``)."""
+        return lca.report(self, out, formats, force=force)
 
     def _repr_html_(self) -> str:
         totals = self.totals()

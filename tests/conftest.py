@@ -126,3 +126,35 @@ def toy(tmp_path: Path):
         return path
 
     return study
+
+
+def _browser_candidates() -> list[str | None]:
+    import shutil
+
+    found = [shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")]
+    return [p for p in found if p] + [None]  # None: Playwright's own browser (playwright install chromium)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium: the system's, else Playwright's own.
+
+    Where none is found the test is skipped with how to install one; under
+    CI (``CI=true``, where ``.ci/run`` installs Debian's chromium) it fails.
+    """
+    from playwright.sync_api import Error, sync_playwright
+
+    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"]
+    with sync_playwright() as p:
+        for path in _browser_candidates():
+            try:
+                b = p.chromium.launch(executable_path=path, args=args)
+            except Error:
+                continue
+            yield b
+            b.close()
+            return
+    if os.environ.get("CI") == "true":
+        pytest.fail("no headless Chromium found under CI (.ci/run installs Debian's chromium)")
+    pytest.skip("no Chromium found: install one (apt install chromium, or python -m playwright install chromium)")

@@ -32,6 +32,7 @@ def local_client(workers: int = 2, scheduler: str | None = None, *, processes: b
 
     if scheduler:
         try:
+            _probe(scheduler)  # Client() itself waits forever on a peer that accepts and never answers
             return Client(scheduler, timeout=CONNECT_TIMEOUT_S)
         except (OSError, TimeoutError, ValueError) as exc:
             raise EngineError(
@@ -43,6 +44,34 @@ def local_client(workers: int = 2, scheduler: str | None = None, *, processes: b
     else:
         cluster = LocalCluster(n_workers=1, threads_per_worker=workers, processes=False, dashboard_address=None)
     return Client(cluster)
+
+
+def _probe(address: str) -> None:
+    """Ask the scheduler who it is; raise TimeoutError/OSError unless it answers within CONNECT_TIMEOUT_S.
+
+    Runs on its own event loop in a helper thread, so it works under a running
+    loop too (a notebook).
+    """
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from distributed.comm import connect
+
+    async def identity() -> object:
+        comm = await connect(address, timeout=CONNECT_TIMEOUT_S)
+        try:
+            await comm.write({"op": "identity"})
+            return await comm.read()
+        finally:
+            await comm.close()
+
+    async def bounded() -> object:
+        return await asyncio.wait_for(identity(), CONNECT_TIMEOUT_S)
+
+    with ThreadPoolExecutor(1) as pool:
+        answer = pool.submit(asyncio.run, bounded()).result()
+    if not isinstance(answer, dict) or answer.get("type") != "Scheduler":
+        raise ValueError("the peer is not a Dask scheduler")
 
 
 def map_chunks(

@@ -37,6 +37,7 @@ from .compiled import CompiledStudy, compile_study
 from .dask import map_chunks
 
 __all__ = [
+    "quantile_value",
     "sample_value",
     "UncertainModel",
     "build_model",
@@ -65,6 +66,30 @@ def sample_value(value: Value, rng: np.random.Generator, size: int) -> np.ndarra
     if lo == hi:
         return np.full(size, lo)
     return rng.triangular(lo, min(max(value.value, lo), hi), hi, size)
+
+
+def quantile_value(value: Value, u: np.ndarray) -> np.ndarray:
+    """The inverse distribution function of an inventory value at probabilities ``u`` (the same laws as
+    :func:`sample_value`); turns quasi-random points in [0, 1) into draws."""
+    from scipy.special import ndtri
+
+    d = value.distribution
+    if d is None:
+        return np.full(u.shape, value.value)
+    u = np.clip(u, 1e-12, 1 - 1e-12)
+    params = value.stats_arrays()
+    if d == "lognormal":
+        return np.exp(params["loc"] + params["scale"] * ndtri(u))
+    if d == "normal":
+        return params["loc"] + params["scale"] * ndtri(u)
+    lo, hi = params["minimum"], params["maximum"]
+    if d == "uniform" or lo == hi:
+        return lo + (hi - lo) * u
+    mode = min(max(value.value, lo), hi)
+    c = (mode - lo) / (hi - lo)
+    below = lo + np.sqrt(u * (hi - lo) * (mode - lo))
+    above = hi - np.sqrt((1 - u) * (hi - lo) * (hi - mode))
+    return np.where(u < c, below, above)
 
 
 @dataclass

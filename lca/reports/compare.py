@@ -10,10 +10,12 @@ import pandas as pd
 
 from ..activity import Note, NoteCode
 from ..units import CATEGORY_UNITS
-from .html import CSS, _plt, _svg
-from .safe import chart_label, html_text
+from . import charts
+from .document import Chart, Document, Heading, Items, Table, Text
+from .html import render_html
+from .people import people_table
 
-__all__ = ["comparison_table", "comparison_chart", "uneven_gaps"]
+__all__ = ["comparison_table", "comparison_chart", "uneven_gaps", "varying_parameters"]
 
 
 def comparison_table(results: Iterable[Any], label: str = "study") -> pd.DataFrame:
@@ -54,6 +56,15 @@ def uneven_gaps(notes: dict[str, list[Note]]) -> dict[str, list[str]]:
     return {name: gs for name, gs in out.items() if gs}
 
 
+MANY = 60  # items drawn one by one; beyond, the extremes stand for the rest
+EXTREMES = 10
+
+
+def varying_parameters(table: pd.DataFrame) -> list[str]:
+    """The ``param:`` columns of a sweep table that take more than one value."""
+    return [c for c in table.columns if str(c).startswith("param:") and table[c].astype(str).nunique() > 1]
+
+
 def comparison_chart(
     table: pd.DataFrame,
     label: str = "study",
@@ -61,36 +72,57 @@ def comparison_chart(
     warnings: list[str] | None = None,
     title: str = "Comparison",
 ) -> str:
-    """A self-contained HTML page: stacked embodied/operational bars per category.
+    """A self-contained HTML page: the warnings, the chart, the table and the coverage gaps.
 
-    ``gaps`` (see :func:`uneven_gaps`) are listed under the chart.
+    Studies, and sweeps over one parameter, are horizontal bars (one facet per
+    category); sweeps over two or more parameters are heatmaps. A sweep with
+    contractual factors shows its market-based gwp100 totals beside the
+    location-based bars and in the table.
     """
-    plt = _plt()
-    cats = list(dict.fromkeys(table["category"]))
-    names = list(dict.fromkeys(table[label]))
-    fig, axes = plt.subplots(
-        len(cats), 1, figsize=(max(6, 0.9 * len(names) + 3), 2.6 * len(cats)), layout="constrained"
-    )
-    for ax, cat in zip(axes, cats):
-        sub = table[table["category"] == cat].set_index(label).loc[names]
-        labels = [chart_label(n, 40) for n in names]
-        ax.bar(labels, sub["embodied"], color="#8c6d31", label="embodied")
-        ax.bar(labels, sub["operational"], bottom=sub["embodied"], color="#3182bd", label="operational")
-        ax.set_ylabel(f"{cat}\n[{CATEGORY_UNITS[cat]}]")
-        ax.tick_params(axis="x", labelrotation=30)
-    axes[0].legend(fontsize=7)
-    body = _svg(fig, "cmp")
-    rows = "".join(
-        f"<tr><td>{html_text(str(r[label]))}</td><td>{html_text(r['category'])}</td>"
-        f"<td class='n'>{r['total']:.5g}</td><td>{html_text(r['unit'])}</td></tr>"
-        for _, r in table.iterrows()
-    )
-    warn = "".join(f"<p class='warning'><b>Warning:</b> {html_text(w)}</p>" for w in warnings or [])
+    doc = Document(title)
+    doc.add(*[Text(w, "warning") for w in warnings or []])
     if gaps:
-        items = "".join(f"<li><b>{html_text(name)}</b>: {html_text(g)}</li>" for name, gs in gaps.items() for g in gs)
-        warn += f"<h2 id='coverage'>Not covered in every {html_text(label)}</h2><ul>{items}</ul>"
-    return (
-        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>ai-lca comparison</title>"
-        f"<style>{CSS}</style></head><body><h1>{html_text(title)}</h1>{warn}{body}<table><thead><tr><th>{label}</th>"
-        f"<th>category</th><th>total</th><th>unit</th></tr></thead><tbody>{rows}</tbody></table></body></html>\n"
+        doc.add(Text(f"Not covered in every {label}; see the list below the table.", "warning"))
+    params = varying_parameters(table)
+    names = list(dict.fromkeys(table[label]))
+    many = len(names) > MANY
+    extremes, cat = table, "gwp100"
+    if many:  # the lowest and highest items by gwp100 (or the first category) stand for the rest
+        cat = "gwp100" if "gwp100" in set(table["category"]) else str(table["category"].iloc[0])
+        ranked = table[table["category"] == cat].sort_values("total")[label].tolist()
+        shown_names = set(ranked[:EXTREMES] + ranked[-EXTREMES:])
+        extremes = table[table[label].isin(shown_names)]
+    market = "total_market_based" in table and bool(
+        (table["category"] == "gwp100").any()
+        and (
+            table.loc[table["category"] == "gwp100", "total_market_based"]
+            != table.loc[table["category"] == "gwp100", "total"]
+        ).any()
     )
+    if len(params) >= 2:
+        doc.add(Chart(charts.heatmap_chart(table, params, label)))
+    elif many and params and pd.api.types.is_numeric_dtype(table[params[0]]):
+        doc.add(Chart(charts.line_chart(table, params[0])))
+    else:
+        doc.add(Chart(charts.bars_chart(extremes if many else table, label, market=market)))
+    cols = [label, "category", "embodied", "operational", "total"]
+    if "total_market_based" in table:
+        cols.append("total_market_based")
+    if many:
+        doc.add(
+            Text(
+                f"{len(names):,} {label}s: the table lists the {EXTREMES} lowest and {EXTREMES} highest by {cat} "
+                "total; every one is in the CSV file beside this page.",
+                "muted",
+            )
+        )
+    shown = (extremes if many else table)[[*cols, "unit"]].copy()
+    if "total_market_based" in shown:  # market-based scope 2 applies to gwp100 only
+        shown["total_market_based"] = shown["total_market_based"].where(shown["category"] == "gwp100")
+    doc.add(Table(people_table(shown)))
+    if "total_market_based" in shown:
+        doc.add(Text("Market-based totals apply to gwp100 only; other categories read 'not available'.", "muted"))
+    if gaps:
+        doc.add(Heading(f"Not covered in every {label}", anchor="coverage"))
+        doc.add(Items([f"{name}: {g}" for name, gs in gaps.items() for g in gs]))
+    return render_html(doc)

@@ -26,8 +26,10 @@ from ..results import TABLE_COLUMNS
 from ..units import CATEGORY_UNITS
 from . import views
 from .atomic import atomic_path, write_text
+from .document import run_report
 from .html import render_html
-from .safe import csv_text, markdown_text
+from .markdown import render_markdown
+from .safe import csv_text
 from .workbook import write_workbook
 
 __all__ = ["ReportData", "FORMATS", "export", "to_json_dict", "JSON_SCHEMA_ID"]
@@ -205,89 +207,9 @@ def _zip_date() -> tuple[int, int, int, int, int, int]:
     return (when.year, when.month, when.day, when.hour, when.minute, when.second)
 
 
-def _fmt(v: Any) -> str:
-    if isinstance(v, float):
-        if v == 0:
-            return "0"
-        if abs(v) >= 1e5 or abs(v) < 1e-3:
-            return f"{v:.4g}"
-        return f"{v:,.4g}" if abs(v) < 1000 else f"{v:,.0f}"
-    return str(v)
-
-
-def _md_table(frame: pd.DataFrame) -> str:
-    cols = list(frame.columns)
-    lines = ["| " + " | ".join(markdown_text(c) for c in cols) + " |", "|" + "---|" * len(cols)]
-    for _, row in frame.iterrows():
-        lines.append("| " + " | ".join(markdown_text(_fmt(row[c])) for c in cols) + " |")
-    return "\n".join(lines)
-
-
 def to_markdown(data: ReportData) -> str:
-    ghg = views.ghg_protocol(data.table, data.market_table, data.provenance)
-    fu = views.per_functional_unit(data.table, data.units)
-    fu_gwp = fu[fu["category"] == "gwp100"][["functional_unit", "value", "unit"]]
-    phases = views.by_phase(data.table)
-    parts = [
-        f"# Environmental footprint: {markdown_text(data.study)}",
-        "",
-        f"Life-cycle assessment with ai-lca {data.provenance.get('versions', {}).get('ai-lca', '')} "
-        f"(Brightway: bw2calc {data.provenance.get('versions', {}).get('bw2calc', '')}). "
-        f"Study sha256 `{data.provenance.get('study_sha256', '')[:16]}`.",
-        "",
-        "## Totals",
-        "",
-        _md_table(views.totals(data.table)),
-        "",
-        "## By phase",
-        "",
-        _md_table(phases),
-        "",
-        "## Boundary: accelerators, host, idle capacity, datacenter overhead, hardware",
-        "",
-        _md_table(views.boundary(data.table, data.provenance)),
-        "",
-        "Narrow boundary (active accelerators only) beside the comprehensive one, per unit of each phase:",
-        "",
-        _md_table(views.boundary_summary(data.table, data.provenance)),
-        "",
-        "## Assumptions used (defaults taken from the inventory)",
-        "",
-        _md_table(views.assumptions(data.provenance)) if data.provenance.get("assumptions") else "none",
-        "",
-        "## Per functional unit (gwp100)",
-        "",
-        _md_table(fu_gwp),
-        "",
-        "## GHG Protocol framing (kg CO2e)",
-        "",
-        f"- Scope 2, location-based (purchased electricity): {_fmt(ghg['scope2_location_based'])}",
-        f"- Scope 2, market-based: {_fmt(ghg['scope2_market_based'])} ({ghg['scope2_market_based_basis']})",
-        f"- Scope 3, category 2 (capital goods: hardware manufacturing): {_fmt(ghg['scope3_capital_goods'])}",
-        f"- Other (user processes): {_fmt(ghg['other'])}",
-        "",
-        f"_{ghg['note']}_",
-        "",
-        "## Software Carbon Intensity (SCI = (E·I + M) / R)",
-        "",
-        _md_table(pd.DataFrame(views.sci(data.table, data.energy, data.units))),
-        "",
-    ]
-    if data.uncertainty is not None:
-        parts += ["## Uncertainty (static result beside the Monte Carlo samples)", "", _md_table(data.uncertainty), ""]
-        parts += [f"**Warning:** {w}" for w in views.uncertainty_warnings(data.uncertainty)] + [""]
-    parts += ["## How each phase is known", ""]
-    parts += [f"- {p}: {markdown_text(how)}" for p, how in sorted(data.provenance.get("phases", {}).items())] + [""]
-    parts += ["## Notes and assumptions", ""] + [f"- {markdown_text(n.text)}" for n in data.notes] + [""]
-    parts += ["## Inventory sources", ""]
-    seen = set()
-    for s in data.sources:
-        key = (s["id"], s["source"])
-        if key in seen:
-            continue
-        seen.add(key)
-        parts.append(f"- `{markdown_text(s['id'])}` ({markdown_text(s['origin'])}): {markdown_text(s['source'])}")
-    return "\n".join(parts) + "\n"
+    """The report as Markdown: the same sections, tables and numbers as the HTML report."""
+    return render_markdown(run_report(data))
 
 
 def _write_md(data: ReportData, target: Path) -> None:
@@ -295,7 +217,7 @@ def _write_md(data: ReportData, target: Path) -> None:
 
 
 def _write_html(data: ReportData, target: Path) -> None:
-    write_text(target, render_html(data))
+    write_text(target, render_html(run_report(data)))
 
 
 _WRITERS = {

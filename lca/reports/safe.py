@@ -38,9 +38,8 @@ def csv_cell(value: object) -> object:
 def csv_text(frame: pd.DataFrame) -> str:
     """RFC 4180 CSV (header row, comma, double quotes, LF) with formula-like text cells neutralised."""
     out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object:
-            out[col] = out[col].map(csv_cell)
+    for col in out.select_dtypes(exclude="number").columns:  # object and pandas' string dtypes alike
+        out[col] = out[col].map(csv_cell)
     return out.to_csv(index=False, lineterminator="\n")
 
 

@@ -126,6 +126,7 @@ def staged_folder(
     """
     out = Path(out).expanduser().absolute()
     _check_target(out.resolve(), force, protected)
+    users_folder = out.is_dir() and any(out.iterdir()) and not is_results_folder(out)
     parent, name = out.parent, out.name
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -145,10 +146,12 @@ def staged_folder(
     try:
         _restore_or_clean(parent, name, out)
         stage = Path(tempfile.mkdtemp(prefix=f".{name}.staging-", dir=parent))
-        if keep_existing and out.is_dir():
-            for item in out.iterdir():
-                if item.is_file():
-                    shutil.copy2(item, stage / item.name)
+        if (keep_existing or users_folder) and out.is_dir():
+            for item in out.iterdir():  # the files already there come along; ours replace same-named ones
+                if item.is_dir() and not item.is_symlink():
+                    shutil.copytree(item, stage / item.name, symlinks=True)
+                else:
+                    shutil.copy2(item, stage / item.name, follow_symlinks=False)
         yield stage
         _sync_tree(stage)
         os.chmod(stage, 0o777 & ~_umask())

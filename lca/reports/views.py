@@ -31,6 +31,7 @@ import pandas as pd
 
 from ..analysis.montecarlo import uncertainty_warnings
 from ..graph import GHG_ROLE, NodeKind
+from ..numbers import fmt_number
 from ..results import market_basis
 from ..units import CATEGORY_UNITS
 
@@ -251,7 +252,7 @@ def assumptions(provenance: dict[str, Any]) -> pd.DataFrame:
                 "field": a["name"],
                 "value": a["value"],
                 "unit": a["unit"],
-                "range": f"{rng[0]:.4g} - {rng[1]:.4g}" if rng else "",
+                "range": f"{fmt_number(rng[0])} - {fmt_number(rng[1])}" if rng else "",
                 "distribution": a.get("distribution") or "",
                 "source": a.get("citation") or a["source"],
             }

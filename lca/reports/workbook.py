@@ -23,67 +23,26 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-__all__ = ["write_workbook", "HEADERS"]
+from .people import HEADERS
+from .safe import FORMULA_START, printable
 
-# machine column -> header for people (units where the column has one)
-HEADERS = {
-    "category": "Impact category",
-    "embodied": "Embodied",
-    "operational": "Operational",
-    "total": "Total",
-    "unit": "Unit",
-    "phase": "Phase",
-    "component": "Boundary component",
-    "activity": "Activity",
-    "process": "Process",
-    "process_id": "Process id",
-    "process_kind": "Process kind",
-    "activity_id": "Activity id",
-    "scope": "Scope",
-    "value": "Value",
-    "study": "Study",
-    "functional_unit": "Functional unit",
-    "amount": "Amount",
-    "R": "R (functional units)",
-    "E_kWh": "E, electricity at the meter [kWh]",
-    "I_kg_per_kWh": "I, location-based intensity [kg CO2e/kWh]",
-    "M_kg": "M, embodied emissions [kg CO2e]",
-    "SCI": "SCI",
-    "static": "Static result",
-    "mean": "Mean",
-    "sd": "Standard deviation",
-    "p2.5": "2.5th percentile",
-    "p5": "5th percentile",
-    "p50": "Median",
-    "p95": "95th percentile",
-    "p97.5": "97.5th percentile",
-    "static_percentile": "Static result's percentile [%]",
-    "static_in_band": "Static within the 5-95 % band",
-    "samples": "Samples",
-    "id": "Inventory id",
-    "kind": "Kind",
-    "field": "Field",
-    "source": "Source",
-    "assumption": "Assumption",
-    "origin": "From",
-    "overrides": "Overrides",
-    "key": "Item",
-}
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+__all__ = ["write_workbook", "HEADERS"]
 
 
 def _header(name: Any) -> str:
-    return HEADERS.get(str(name), str(name))
+    return printable(HEADERS.get(str(name), str(name)))
 
 
 def _cell_value(value: Any) -> Any:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return None
-    if isinstance(value, bool | int | float | str):
+    if isinstance(value, str):
+        return printable(value)  # control characters cannot be stored in a worksheet: shown as \\xNN
+    if isinstance(value, bool | int | float):
         return value
     if hasattr(value, "item"):  # numpy scalars
         return value.item()
-    return json.dumps(value, sort_keys=True, default=str)
+    return printable(json.dumps(value, sort_keys=True, default=str))
 
 
 def _number_format(value: float) -> str:
@@ -141,7 +100,7 @@ def write_workbook(path: Path, sheets: dict[str, pd.DataFrame], title: str) -> N
     for name, frame in sheets.items():
         _sheet(book, name, frame)
     when = _when()
-    book.properties.title = title
+    book.properties.title = printable(title)
     book.properties.creator = "ai-lca"
     book.properties.created = when
     book.properties.modified = when

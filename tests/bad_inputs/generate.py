@@ -220,6 +220,26 @@ def cases() -> list[tuple[str, dict | str, str, str]]:
     out.append(("yaml-comment-only", "# nothing here\n", "StudyError", "empty"))
     out.append(("yaml-python-tag", "!!python/object/apply:os.system ['echo hi']\n", "StudyError", "not valid YAML"))
     out.append(("yaml-deep", "a: " + "[" * 2000 + "]" * 2000 + "\n", "StudyError", "YAML"))
+    # one reading of every number: decimal commas, YAML 1.1 base-60 numbers and booleans, unit expressions
+    for path, value in (("training.average_power", "0,400 kW"), ("training.accelerator_hours", "1,5"),
+                        ("hardware.lifetime", "5,5 years"), ("training.idle_energy", "2,5 MWh")):
+        out.append((f"decimal-comma-{path.replace('.', '-')}", _set(BASE, path, value), "UnitError",
+                    "did you mean " + value.split()[0].replace(",", ".")))
+    head = yaml.safe_dump({k: v for k, v in BASE.items() if k != "training"}, sort_keys=False)
+    out.append(("yaml11-base-sixty", head + "training:\n  average_power: 400 W\n  accelerator_hours: 190:20:30\n",
+                "InputError", "accelerator_hours"))
+    head = yaml.safe_dump({k: v for k, v in BASE.items() if k != "hardware"}, sort_keys=False)
+    for word in ("yes", "off"):
+        out.append((f"yaml11-boolean-{word}", head + f"hardware:\n  accelerator: a100-sxm4-80gb\n"
+                    f"  include_embodied: {word}\n", "StudyError", "include_embodied"))
+    for i, value in enumerate(("5 kWh**99999999", "2 kg**4**4**4", "1 kWh**1e9", "3 W*" + "m*" * 40 + "m")):
+        out.append((f"unit-expression-{i}", _set(BASE, "training.idle_energy", value), "UnitError",
+                    "training.idle_energy"))
+    bomb = ["a0: &a0 [1, 2, 3, 4, 5, 6, 7, 8, 9]"] + [
+        f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]
+    out.append(("yaml-alias-bomb", "\n".join(bomb) + "\n", "StudyError", "expands to more than"))
+    for i, folder in enumerate(("/", "../../etc")):
+        out.append((f"inventory-escape-{i}", _set(BASE, "inventories", [folder]), "InputError", "inventor"))
     return out
 
 

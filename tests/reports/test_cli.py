@@ -142,6 +142,6 @@ def test_sweep_warns_when_scenarios_cover_different_impacts(tmp_path):
     assert code == 0, err
     assert "not every scenario covers the same impacts" in out and "'mi300x' has no embodied" in out
     page = (tmp_path / "sw" / "sweep.html").read_text()
-    assert "id='coverage'" in page and "mi300x" in page
+    assert 'id="coverage"' in page and "mi300x" in page
     code, out, err = _main("sweep", str(SCENARIOS / "levers" / "grid-and-ppa.yaml"), "--out", str(tmp_path / "g"))
     assert code == 0 and "not every scenario" not in out

@@ -113,28 +113,22 @@ def test_report_from_disk_equals_report_from_run(exported, tmp_path):
         assert path.read_bytes() == (exported / path.name).read_bytes(), path.name
 
 
-def test_html_in_a_real_headless_browser(exported, tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_html_in_a_real_headless_browser(exported, tmp_path, browser):
     html = (exported / "report.html").read_text()
     assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html
     console, requests = [], []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        page = browser.new_page(viewport={"width": 1200, "height": 1600})
-        page.on("console", lambda m: console.append((m.type, m.text)))
-        page.on("pageerror", lambda e: console.append(("pageerror", str(e))))
-        page.on("request", lambda r: requests.append(r.url))
-        page.goto((exported / "report.html").as_uri())
-        shot = tmp_path / "report.png"
-        page.screenshot(path=str(shot), full_page=True)
-        charts = page.locator("div.chart svg")
-        n_charts = charts.count()
-        bars = page.locator("div.chart svg path").count()
-        boxes = [charts.nth(i).bounding_box() for i in range(n_charts)]
-        browser.close()
+    page = browser.new_page(viewport={"width": 1200, "height": 1600})
+    page.on("console", lambda m: console.append((m.type, m.text)))
+    page.on("pageerror", lambda e: console.append(("pageerror", str(e))))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto((exported / "report.html").as_uri())
+    shot = tmp_path / "report.png"
+    page.screenshot(path=str(shot), full_page=True)
+    charts = page.locator("div.chart svg")
+    n_charts = charts.count()
+    bars = page.locator("div.chart svg path").count()
+    boxes = [charts.nth(i).bounding_box() for i in range(n_charts)]
+    page.close()
     assert [c for c in console if c[0] in ("error", "pageerror")] == []
     assert requests == [(exported / "report.html").as_uri()]  # nothing but the file itself
     assert n_charts >= 3 and bars > 20

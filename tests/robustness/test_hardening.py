@@ -1,0 +1,406 @@
+"""Inputs and faults beyond the corpus, by class: each class several cases, through the API, the CLI and processes.
+
+Classes: numbers read one way only (decimal commas, YAML 1.1 spellings), documents that
+expand (aliases), unit expressions that would never finish, paths that escape, results
+folders that could mix or clobber (concurrency, a user's folder, a killed run, a full
+disk), text that would turn into formulas, markup or escape sequences, absurd sizes, a Dask
+scheduler that does not answer, API misuse, a damaged home. Every case is bounded in time
+(pytest-timeout) and must end in one clear line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+import lca
+from lca import cli
+from lca.reports.results_dir import verify_outputs
+from tests.conftest import ROOT, SCENARIOS
+
+T5 = SCENARIOS / "patterson2021" / "t5.yaml"
+BASE = {
+    "schema_version": 1,
+    "name": "hardening",
+    "functional_unit": {"name": "test"},
+    "grid": "FR",
+    "datacenter": "uptime-2024-average",
+    "hardware": {"accelerator": "a100-sxm4-80gb", "include_embodied": False},
+    "training": {"accelerator_hours": 1000, "average_power": "400 W"},
+}
+
+
+def _write(tmp_path: Path, data: dict | str, name: str = "study.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(data if isinstance(data, str) else yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def _set(path: str, value) -> dict:
+    import copy
+
+    data = copy.deepcopy(BASE)
+    node = data
+    keys = path.split(".")
+    for k in keys[:-1]:
+        node = node.setdefault(k, {})
+    node[keys[-1]] = value
+    return data
+
+
+def _cli(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "lca.cli", *args], capture_output=True, text=True, timeout=timeout,
+                          cwd=cwd or ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def _one_clear_line(proc: subprocess.CompletedProcess, code: int = 2) -> str:
+    assert proc.returncode == code, proc.stdout + proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
+    return lines[0]
+
+
+# ---------------------------------------------------------------- numbers are read one way
+
+@pytest.mark.parametrize("path, value", [
+    ("training.average_power", "0,400 kW"),
+    ("training.accelerator_hours", "1,000"),
+    ("training.idle_energy", "2,5 MWh"),
+    ("hardware.lifetime", "5,5 years"),
+])
+def test_decimal_commas_are_refused_with_the_point_reading(tmp_path, home, path, value):
+    study = _write(tmp_path, _set(path, value))
+    with pytest.raises(lca.UnitError, match="comma") as info:
+        lca.run(study, home=home, samples=0)
+    assert "did you mean " + value.split()[0].replace(",", ".") in str(info.value)
+    assert info.value.field == path
+
+
+@pytest.mark.parametrize("text, field", [
+    ("  accelerator_hours: 190:20:30\n", "training.accelerator_hours"),  # YAML 1.1: 685,230 (base 60)
+    ("  accelerators: 1:30\n  duration: 10 h\n", "training.accelerators"),
+    ("  average_power: 4:00\n", "training.average_power"),
+])
+def test_base_sixty_numbers_are_text_not_numbers(tmp_path, home, text, field):
+    head = yaml.safe_dump({k: v for k, v in BASE.items() if k != "training"}, sort_keys=False)
+    body = "training:\n  average_power: 400 W\n" if "average_power" not in text else "training:\n  accelerator_hours: 5\n"
+    study = _write(tmp_path, head + body + text)
+    with pytest.raises(lca.InputError) as info:
+        lca.run(study, home=home, samples=0)
+    assert info.value.field.startswith(field.split(".")[0])
+
+
+@pytest.mark.parametrize("word", ["no", "off", "yes", "on", "n", "y"])
+def test_yaml_11_booleans_are_not_booleans(tmp_path, home, word):
+    head = yaml.safe_dump({k: v for k, v in BASE.items() if k != "hardware"}, sort_keys=False)
+    study = _write(tmp_path, head + f"hardware:\n  accelerator: a100-sxm4-80gb\n  include_embodied: {word}\n")
+    with pytest.raises(lca.StudyError, match="include_embodied|boolean|bool"):
+        lca.run(study, home=home, samples=0)
+
+
+def test_a_date_is_text(tmp_path):
+    from lca.yamlio import read_yaml
+
+    doc = read_yaml(_write(tmp_path, "a: 2024-01-01\nb: 1e3\nc: 0x10\nd: true\n"))
+    assert doc.data == {"a": "2024-01-01", "b": 1000.0, "c": 16, "d": True}
+
+
+@pytest.mark.parametrize("depth", [6, 9])
+def test_alias_bombs_are_refused_quickly(tmp_path, depth):
+    lines = ["a0: &a0 [1, 2, 3, 4, 5, 6, 7, 8, 9]"]
+    for i in range(1, depth):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]")
+    study = _write(tmp_path, "\n".join(lines) + "\n")
+    t0 = time.perf_counter()
+    proc = _cli("run", str(study), "--home", str(tmp_path / "h"), "--out", str(tmp_path / "out"))
+    assert "expands to more than" in _one_clear_line(proc)
+    assert time.perf_counter() - t0 < 30
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("value", ["5 kWh**99999999", "5 kWh^99999999", "2 kg**4**4**4", "3 W*" + "m*" * 40 + "m",
+                                   "1 kWh**1e9"])
+def test_unit_expressions_that_never_finish_are_refused(tmp_path, home, value):
+    study = _write(tmp_path, _set("training.idle_energy", value))
+    t0 = time.perf_counter()
+    with pytest.raises(lca.UnitError):
+        lca.run(study, home=home, samples=0)
+    assert time.perf_counter() - t0 < 10
+
+
+def test_a_csv_header_unit_that_never_finishes(tmp_path, home):
+    inv = tmp_path / "inv"
+    inv.mkdir()
+    (inv / "g.csv").write_text("# kind: grid\n# source: test\nid,gwp100 [kg CO2e/kWh**99999999]\nX,1\n")
+    study = _write(tmp_path, {**_set("grid", "X"), "inventories": ["inv"]})
+    with pytest.raises(lca.InputError):
+        lca.run(study, home=home, samples=0)
+
+
+# ---------------------------------------------------------------- paths stay where they are named
+
+@pytest.mark.parametrize("inventories", [["/"], ["../"], ["../../etc"], [str(Path.home())]])
+def test_inventory_folders_do_not_escape(tmp_path, home, inventories):
+    (tmp_path / "s").mkdir()
+    study = _write(tmp_path / "s", {**BASE, "inventories": inventories})
+    t0 = time.perf_counter()
+    with pytest.raises(lca.InputError):
+        lca.run(study, home=home, samples=0)
+    assert time.perf_counter() - t0 < 10  # refused, not walked
+
+
+def test_a_plain_string_is_one_inventory_folder(home):
+    result = lca.run(ROOT / "tests" / "data" / "study-custom.yaml", home=home, samples=0,
+                     inventories=str(ROOT / "tests" / "data" / "inventory-override"))
+    assert result.total("gwp100") > 0
+
+
+@pytest.mark.parametrize("field, value", [("training.load_profile", "../../../../etc/passwd"),
+                                          ("training.codecarbon", "../outside.csv")])
+def test_relative_files_stay_in_the_study_folder(tmp_path, home, field, value):
+    (tmp_path / "s").mkdir()
+    data = _set(field, value)
+    if field.endswith("codecarbon"):
+        data["training"].pop("average_power")
+    study = _write(tmp_path / "s", data)
+    with pytest.raises(lca.InputError) as info:
+        lca.run(study, home=home, samples=0)
+    assert "root:" not in str(info.value)  # never quotes a file it was not meant to read
+
+
+# ---------------------------------------------------------------- results folders cannot mix or clobber
+
+def test_a_users_folder_is_refused_then_kept_with_force(tmp_path, home):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "impacts.csv").write_text("my own numbers\n")
+    (out / "notes.txt").write_text("keep me\n")
+    assert cli.main(["run", str(T5), "--out", str(out), "--home", str(home), "-q", "--samples", "0"]) == 2
+    assert (out / "impacts.csv").read_text() == "my own numbers\n"
+    assert cli.main(["run", str(T5), "--out", str(out), "--home", str(home), "-q", "--samples", "0", "--force"]) == 0
+    assert (out / "notes.txt").read_text() == "keep me\n"
+    assert verify_outputs(out) == []
+
+
+def test_output_into_an_inventory_folder_is_refused(tmp_path, home):
+    inv = ROOT / "tests" / "data" / "inventory-override"
+    code = cli.main(["run", str(ROOT / "tests" / "data" / "study-custom.yaml"), "--out", str(inv / "results"),
+                     "--home", str(home), "-q", "--samples", "0"])
+    assert code == 2
+    assert not (inv / "results").exists()
+
+
+def test_two_runs_into_one_folder_never_mix(tmp_path, home):
+    """Run two different studies into one folder at once: one wins whole (or one is refused), never a mix."""
+    out = tmp_path / "out"
+    studies = [T5, SCENARIOS / "patterson2021" / "meena.yaml"]
+    procs = [subprocess.Popen([sys.executable, "-m", "lca.cli", "run", str(s), "--out", str(out), "--home",
+                               str(home), "-q", "--samples", "0"], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for s in studies]
+    results = [p.communicate(timeout=240) for p in procs]
+    codes = [p.returncode for p in procs]
+    assert all(c in (0, 1) for c in codes), results
+    assert 0 in codes
+    prov = json.loads((out / "provenance.json").read_text())
+    table = (out / "impacts.csv").read_text()
+    assert f"pat21-{prov['study'].split('-', 1)[1]}" in table or prov["study"] in table
+    assert verify_outputs(out) == []
+    assert not list(tmp_path.glob(".out.staging-*"))
+
+
+@pytest.mark.parametrize("delay", [0.5, 1.5, 3.0])
+def test_a_killed_run_leaves_the_previous_set(tmp_path, home, delay):
+    out = tmp_path / "out"
+    assert cli.main(["run", str(T5), "--out", str(out), "--home", str(home), "-q", "--samples", "0"]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    proc = subprocess.Popen([sys.executable, "-m", "lca.cli", "run", str(SCENARIOS / "bloom-176b.yaml"), "--out",
+                             str(out), "--home", str(home), "-q", "--format", "csv,xlsx,json,md,html"], cwd=ROOT,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    time.sleep(delay)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    after = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert after == before or verify_outputs(out) == []  # the previous set, or (if it finished) the new one whole
+    assert verify_outputs(out) == []
+    # the next run clears what the killed one left beside the folder
+    assert cli.main(["run", str(T5), "--out", str(out), "--home", str(home), "-q", "--samples", "0"]) == 0
+    assert not list(tmp_path.glob(".out.staging-*")) and not list(tmp_path.glob(".out.previous-*"))
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or sys.platform != "linux", reason="mounting a small tmpfs needs root on Linux")
+def test_a_full_disk_leaves_the_previous_set(tmp_path, home):
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(mnt)]).returncode != 0:
+        pytest.skip("tmpfs could not be mounted here")
+    try:
+        out = mnt / "out"
+        assert cli.main(["run", str(T5), "--out", str(out), "--home", str(home), "-q", "--samples", "0"]) == 0
+        before = {p.name: p.read_bytes() for p in out.iterdir()}
+        (mnt / "filler").write_bytes(b"\0" * (mnt.stat().st_size or 1))  # ensure later writes fail
+        filler = mnt / "filler2"
+        try:
+            with open(filler, "wb") as f:
+                while True:
+                    f.write(b"\0" * 65536)
+        except OSError:
+            pass
+        proc = _cli("run", str(SCENARIOS / "bloom-176b.yaml"), "--out", str(out), "--home", str(home),
+                    "--format", "csv,xlsx,json,md,html")
+        line = _one_clear_line(proc, code=1)
+        assert "no space left" in line
+        assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+        assert not list(mnt.glob(".out.staging-*"))
+    finally:
+        subprocess.run(["umount", str(mnt)])
+
+
+# ---------------------------------------------------------------- text that must stay text
+
+NASTY = ["=HYPERLINK(\"http://x\",\"y\")", "+1+2", "@SUM(A1)", "-3", "$x^2$ and $y", "bell\x07 esc\x1b[31mred",
+         "[bold red]markup[/]", "a # hash", "pipe | and <b>tag</b>"]
+
+
+@pytest.fixture(scope="module")
+def nasty_result(tmp_path_factory, home):
+    folder = tmp_path_factory.mktemp("nasty")
+    inv = folder / "inv"
+    inv.mkdir()
+    records = [{"id": f"p{i}", "name": name, "unit": "unit", "impacts": {"gwp100": {"value": 1 + i, "unit": "kg CO2e"}}}
+               for i, name in enumerate(NASTY)]
+    (inv / "processes.yaml").write_text(yaml.safe_dump({"kind": "process", "source": "test", "records": records}))
+    data = {**BASE, "inventories": ["inv"],
+            "processes": [{"process": f"p{i}", "phase": "system", "amount": 1} for i in range(len(NASTY))]}
+    return folder, _write(folder, data)
+
+
+def test_names_never_become_formulas_markup_or_escapes(nasty_result, home):
+    from openpyxl import load_workbook
+
+    folder, study = nasty_result
+    proc = _cli("run", str(study), "--out", str(folder / "out"), "--home", str(home), "-v", "--samples", "0",
+                "--format", "csv,xlsx,json,md,html")
+    assert proc.returncode == 0, proc.stderr
+    assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout  # shown as \x1b, never sent
+    book = load_workbook(folder / "out" / "report.xlsx")
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            assert all(cell.data_type != "f" for cell in row), ws.title
+    csv = (folder / "out" / "impacts.csv").read_text()
+    assert "'=HYPERLINK" in csv and "'+1+2" in csv and "'@SUM" in csv
+    md = (folder / "out" / "report.md").read_text()
+    assert "<b>tag</b>" not in md and "\x1b" not in md
+    html = (folder / "out" / "report.html").read_text()
+    assert "<b>tag</b>" not in html and "\x1b" not in html
+
+
+# ---------------------------------------------------------------- bounded work
+
+def test_a_huge_sweep_is_refused_before_it_allocates(tmp_path):
+    data = {**BASE, "sweep": {"parameters": {f"training.average_power": [f"{300 + i} W" for i in range(1000)],
+                                             "hardware.utilisation": [0.5 + i / 2000 for i in range(1000)],
+                                             "training.accelerator_hours": list(range(1, 1001))}}}
+    study = _write(tmp_path, data)
+    proc = _cli("sweep", str(study), "--out", str(tmp_path / "out"))
+    assert "1,000,000,000 scenarios" in _one_clear_line(proc)
+
+
+@pytest.mark.parametrize("samples", ["1000000000000", "0", "-5", "1e3", "many"])
+def test_monte_carlo_sizes_are_checked(samples):
+    assert cli.main(["mc", str(SCENARIOS / "llama-3.1-8b-service.yaml"), "--samples", samples, "-q"]) == 2
+
+
+def test_the_api_refuses_samples_beyond_memory():
+    with pytest.raises(lca.InputError, match="samples"):
+        lca.monte_carlo(SCENARIOS / "llama-3.1-8b-service.yaml", 10**13)
+
+
+def test_a_silent_dask_scheduler_is_given_up(tmp_path):
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)  # accepts connections and never answers
+    port = server.getsockname()[1]
+    accepted = []
+    threading.Thread(target=lambda: accepted.append(server.accept()), daemon=True).start()
+    t0 = time.perf_counter()
+    try:
+        proc = _cli("mc", str(SCENARIOS / "llama-3.1-8b-service.yaml"), "--samples", "100", "--scheduler",
+                    f"tcp://127.0.0.1:{port}", timeout=120)
+    finally:
+        server.close()
+    assert "Dask scheduler" in _one_clear_line(proc, code=1)
+    assert time.perf_counter() - t0 < 60
+
+
+def test_a_closed_dask_port_is_a_clear_error():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = _cli("mc", str(SCENARIOS / "llama-3.1-8b-service.yaml"), "--samples", "100", "--scheduler",
+                f"tcp://127.0.0.1:{port}", timeout=120)
+    assert "Dask scheduler" in _one_clear_line(proc, code=1)
+
+
+# ---------------------------------------------------------------- the API raises our errors only
+
+@pytest.mark.parametrize("call", [
+    lambda home: lca.run(12345, home=home),
+    lambda home: lca.run(T5, home=home, categories=["co2"]),
+    lambda home: lca.run(T5, home=home, samples=-1),
+    lambda home: lca.run({"name": "x"}, home=home),
+    lambda home: lca.run(T5, home=home, samples=0).total("gwp100", basis="contract"),
+    lambda home: lca.run(T5, home=home, samples=0).total("ghg"),
+    lambda home: lca.compare([], home=home).table,
+    lambda home: lca.report(T5),
+    lambda home: lca.inventory_records("grids"),
+])
+def test_api_misuse_raises_lca_errors(call, home):
+    with pytest.raises(lca.LcaError):
+        call(home)
+
+
+def test_a_study_given_as_a_mapping_runs(home):
+    result = lca.run(dict(BASE), home=home, samples=0)
+    assert result.total("gwp100") == pytest.approx(1000 * 0.4 * 1.56 * lca.inventory_record("FR")["values"][0][1].value,
+                                                   rel=1e-6)
+
+
+# ---------------------------------------------------------------- a home that explains
+
+def test_a_damaged_home_says_what_to_run(tmp_path):
+    own = tmp_path / "home"
+    assert _cli("run", str(T5), "--home", str(own), "--out", str(tmp_path / "o1"), "-q", "--samples", "0",
+                timeout=300).returncode == 0
+    project = next(p for p in (own / "brightway").iterdir() if p.is_dir() and p.name.startswith("ai-lca"))
+    (project / "lci" / "databases.db").write_bytes(b"garbage" * 100)
+    line = _one_clear_line(_cli("run", str(T5), "--home", str(own), "--out", str(tmp_path / "o2"), "--samples", "0",
+                                timeout=300), code=1)
+    assert "damaged" in line and "lca home repair" in line
+    assert _cli("home", "repair", "--home", str(own)).returncode == 0
+    assert _cli("run", str(T5), "--home", str(own), "--out", str(tmp_path / "o3"), "-q", "--samples", "0",
+                timeout=300).returncode == 0
+
+
+def test_a_busy_home_says_who_holds_it_and_gives_up(tmp_path):
+    from filelock import FileLock
+
+    own = tmp_path / "home"
+    own.mkdir()
+    (own / "project.lock.owner").write_text("pid 4242 on testhost")
+    with FileLock(str(own / "project.lock")):
+        proc = subprocess.run([sys.executable, "-m", "lca.cli", "run", str(T5), "--home", str(own), "--out",
+                               str(tmp_path / "o"), "--samples", "0"], capture_output=True, text=True, timeout=120,
+                              cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), "LCA_LOCK_TIMEOUT_S": "5"})
+    assert proc.returncode == 1
+    assert "waiting for the ai-lca home" in proc.stderr and "pid 4242 on testhost" in proc.stderr
+    assert "stayed in use" in proc.stderr.splitlines()[-1]
