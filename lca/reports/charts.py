@@ -322,12 +322,15 @@ def heatmap_chart(table: pd.DataFrame, params: list[str], label: str = "scenario
     cats = [c for c in CATEGORY_UNITS if c in set(table["category"])]
     rows_key, across = params[0], params[1:]
     frame = table.copy()
-    frame["_across"] = frame[across].astype(str).agg(", ".join, axis=1) if across else ""
+    joined = frame[across[0]].astype(str) if across else pd.Series("", index=frame.index)
+    for col in across[1:]:  # column-wise (a row-wise join takes seconds at 10^5 scenarios)
+        joined = joined + ", " + frame[col].astype(str)
+    frame["_across"] = joined
     row_values = list(dict.fromkeys(frame[rows_key].astype(str)))
     col_values = list(dict.fromkeys(frame["_across"]))
     cell_w = 0.75
-    row_h = 0.34 if len(row_values) <= 60 else 20.0 / len(row_values)
-    cell_w = cell_w if len(col_values) <= 60 else 45.0 / len(col_values)
+    row_h = 0.34 if len(row_values) <= 60 else 8.0 / len(row_values)  # a long axis fits 8 inches
+    cell_w = cell_w if len(col_values) <= 60 else 8.0 / len(col_values)
     annotate = len(row_values) * len(col_values) <= 600
     width = max(4.0, cell_w * len(col_values) + 2.5)
     height_each = row_h * len(row_values) + 1.6
@@ -344,7 +347,7 @@ def heatmap_chart(table: pd.DataFrame, params: list[str], label: str = "scenario
         values = grid.to_numpy(dtype=float)
         factor, unit = _scaled(values, CATEGORY_UNITS[cat])
         shown = values * factor
-        image = ax.imshow(shown, aspect="auto", cmap="YlOrRd")
+        image = ax.imshow(shown, aspect="auto", cmap="YlOrRd", interpolation="nearest")
         if annotate:
             mid = np.nanmean(shown)
             for (i, j), v in np.ndenumerate(shown):
