@@ -49,6 +49,10 @@ _LAZY = {
     "validate_inventory": "lca.api",
     "sweep_size": "lca.api",
     "repair_home": "lca.api",
+    "brightway_contents": "lca.api",
+    "brightway_clean": "lca.api",
+    "extend_method": "lca.api",
+    "export": "lca.api",
 }
 
 __all__ = [

@@ -6,9 +6,10 @@ prints. ``lca.run`` (one study) lives in :mod:`lca.pipeline`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,14 +29,18 @@ from .compute.memory import decode_step_bytes, kv_cache_bytes, kv_entry_bytes, w
 from .compute.roofline import Device, Efficiency, request_energy, training_run
 from .compute.serving import devices_to_hold, max_batch
 from .embodied.resolve import resolve_embodied
+from .engine.home import brightway, user_brightway_dir
 from .engine.home import repair_home as _repair_home
+from .engine.project import ai_lca_contents, clean_project, export_excel
+from .engine.project import extend_method as _extend_method
 from .errors import InputError, StudyError
 from .graph import build_graph
 from .inventory import Registry, iter_values
 from .inventory.schema import RECORD_TYPES
 from .pipeline import DEFAULT_SAMPLES, DEFAULT_SEED, run
 from .reports.compare import comparison_chart, comparison_table, uneven_gaps
-from .reports.exporters import FORMATS, export
+from .reports.exporters import FORMATS
+from .reports.exporters import export as export_reports
 from .reports.results_dir import (
     load_report_data,
     read_provenance,
@@ -413,7 +418,7 @@ def report(
         )
     target = Path(out) if out else folder
     with staged_folder(target, force=force, keep_existing=True) as stage:
-        names = [p.name for p in export(data, stage, formats)]
+        names = [p.name for p in export_reports(data, stage, formats)]
     return [target / n for n in names]
 
 
@@ -603,6 +608,77 @@ def compute(
 
 
 # ---------------------------------------------------------------- inventories
+
+
+@contextlib.contextmanager
+def _project(project: str | None, home: Any, brightway_dir: Any) -> Iterator[Any]:
+    """bw2data with ai-lca's embedded project current, or the user's ``project`` in their Brightway folder."""
+    if project is None:
+        with brightway(home) as (bd, _bc, _h):
+            yield bd
+    else:
+        with brightway(home, base_dir=user_brightway_dir(brightway_dir), project=project) as (bd, _bc, _h):
+            yield bd
+
+
+def brightway_contents(project: str | None = None, *, home: Any = None, brightway_dir: Any = None) -> dict:
+    """The databases and methods ai-lca created in a Brightway project (default: its embedded one)."""
+    with _project(project, home, brightway_dir) as bd:
+        return ai_lca_contents(bd)
+
+
+def brightway_clean(
+    project: str | None = None,
+    *,
+    study: str | None = None,
+    everything: bool = False,
+    home: Any = None,
+    brightway_dir: Any = None,
+) -> dict:
+    """Remove what ai-lca wrote in a project: one ``study``'s foreground, or every foreground and ai-lca method
+    (``everything``: also the indicator flows and extended methods). Returns what was removed."""
+    with _project(project, home, brightway_dir) as bd:
+        return clean_project(bd, study, everything=everything)
+
+
+def extend_method(
+    method: Iterable[str],
+    category: str,
+    *,
+    factor: float = 1.0,
+    project: str | None = None,
+    home: Any = None,
+    brightway_dir: Any = None,
+) -> tuple[str, ...]:
+    """Copy a Brightway ``method`` and add the ai-lca ``category`` indicator flow, so that it scores ai-lca
+    foregrounds in full; returns the new method's key (the original key plus 'with ai-lca indicator flows')."""
+    with _project(project, home, brightway_dir) as bd:
+        return _extend_method(bd, tuple(method), category, factor)
+
+
+def export(
+    study: Study | str | Path,
+    out: str | Path,
+    *,
+    to: str = "bw-excel",
+    home: Any = None,
+    inventories: Iterable[str | Path] = (),
+    brightway_dir: Any = None,
+) -> list[Path]:
+    """Write a study's foreground for other tools: ``to="bw-excel"`` writes bw2io Excel files of the
+    foreground and of the indicator flows it uses (importable with ``bw2io.ExcelImporter``)."""
+    if to != "bw-excel":
+        raise InputError("unknown export format", value=to, valid="bw-excel")
+    s = _study(study)
+    run(s, home=home, inventories=inventories, brightway_dir=brightway_dir, samples=0)
+    project = s.background.project if s.background is not None else None
+    folder = Path(out)
+    with tempfile.TemporaryDirectory(prefix=".lca-export-", dir=folder.parent if folder.parent.exists() else None) as t:
+        with _project(project, home, brightway_dir) as bd:
+            written = export_excel(bd, s.name, Path(t))
+        return write_analysis(
+            folder, {p.name: p.read_bytes() for p in written}, command="export", studies=[s], force=False
+        )
 
 
 def repair_home(home: str | Path | None = None) -> Path:

@@ -420,6 +420,51 @@ def cmd_home(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_brightway(args: argparse.Namespace) -> int:
+    console = _console(args)
+    where = f"project {args.project!r}" if args.project else "ai-lca's embedded project"
+    common = {"project": args.project, "home": args.home, "brightway_dir": args.brightway_dir}
+    if args.action == "list":
+        found = lca.brightway_contents(**common)
+        console.print(f"in {escape(where)}:")
+        for db in found["databases"]:
+            console.print(f"  database {escape(db)}")
+        for m in found["methods"]:
+            console.print(f"  method {escape(str(m))}")
+        if not found["databases"] and not found["methods"]:
+            console.print("  nothing of ai-lca's")
+    elif args.action == "clean":
+        gone = lca.brightway_clean(study=args.study, everything=args.all, **common)
+        console.print(
+            f"removed from {escape(where)}: {len(gone['databases'])} database(s), {len(gone['methods'])} method(s)"
+        )
+        for item in (*gone["databases"], *map(str, gone["methods"])):
+            console.print(f"  {escape(item)}")
+    else:  # extend-method
+        if not args.method or not args.category:
+            raise InputError(
+                "'lca brightway extend-method' needs --method and --category",
+                valid="lca brightway extend-method --method 'IPCC 2021|climate change|...' --category gwp100",
+            )
+        key = lca.extend_method(args.method.split("|"), args.category, factor=args.factor, **common)
+        console.print(f"wrote method {escape(str(key))} in {escape(where)}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    console = _console(args)
+    written = lca.export(
+        args.scenario,
+        args.out,
+        to=args.to,
+        home=args.home,
+        inventories=args.inventory,
+        brightway_dir=args.brightway_dir,
+    )
+    console.print(f"wrote {', '.join(escape(p.name) for p in written)} in {escape(str(args.out))}")
+    return 0
+
+
 def cmd_inventory(args: argparse.Namespace) -> int:
     console = _console(args)
     if args.action == "validate":
@@ -698,6 +743,57 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("action", choices=["repair"], help="what to do")
     _add_common(h, study=False)
     h.set_defaults(func=cmd_home)
+
+    b = _command(
+        sub,
+        "brightway",
+        "list or clean what ai-lca wrote in a Brightway project; extend a method of yours",
+        """examples:
+  lca brightway list                                   ai-lca's embedded project
+  lca brightway list --project my-ecoinvent            a project of yours (in $BRIGHTWAY2_DIR)
+  lca brightway clean --project my-ecoinvent --study llama-3.1-8b-service
+  lca brightway clean --project my-ecoinvent --all     every foreground, method and the indicator flows
+  lca brightway extend-method --project my-ecoinvent \\
+      --method 'IPCC 2021|climate change|global warming potential (GWP100)' --category gwp100
+""",
+    )
+    b.add_argument("action", choices=["list", "clean", "extend-method"], help="what to do")
+    b.add_argument("--project", default=None, help="a project in your Brightway folder (default: ai-lca's own)")
+    b.add_argument("--study", default=None, help="clean: only this study's foreground database")
+    b.add_argument("--all", action="store_true", help="clean: also the indicator flows and extended methods")
+    b.add_argument("--method", default=None, help="extend-method: the method key, its parts joined by '|'")
+    b.add_argument(
+        "--category", choices=["gwp100", "water", "adpe", "pe"], default=None, help="extend-method: the category"
+    )
+    b.add_argument(
+        "--factor",
+        type=_positive,
+        default=1.0,
+        help="extend-method: method unit x factor = category unit (e.g. 1000 for a water method in m3)",
+    )
+    b.add_argument(
+        "--brightway-dir",
+        metavar="DIR",
+        default=None,
+        help="your own Brightway folder (default: $BRIGHTWAY2_DIR, else Brightway's folder)",
+    )
+    _add_common(b, study=False)
+    b.set_defaults(func=cmd_brightway)
+
+    x = _command(
+        sub,
+        "export",
+        "write a study's foreground for other tools",
+        """examples:
+  lca export scenarios/bloom-176b.yaml --to bw-excel --out bloom-excel
+      bw2io Excel files of the foreground and of the indicator flows it uses
+""",
+    )
+    x.add_argument("scenario", help="study YAML file")
+    x.add_argument("--to", choices=["bw-excel"], default="bw-excel", help="format")
+    x.add_argument("--out", required=True, help="folder to write into")
+    _add_common(x)
+    x.set_defaults(func=cmd_export)
 
     i = _command(
         sub,

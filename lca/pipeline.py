@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .activity import COMPONENT_LABELS, NARROW, Activity, Component
+from .activity import COMPONENT_LABELS, NARROW, Activity, Component, NoteCode
 from .analysis.compiled import compile_graph
 from .analysis.montecarlo import build_model, monte_carlo
 from .engine import database_name, run_graph
@@ -109,7 +109,7 @@ def run(
     *,
     home: str | Path | None = None,
     inventories: Iterable[str | Path] | str | Path = (),
-    categories: Iterable[str] = CATEGORIES,
+    categories: Iterable[str] | None = None,
     brightway_dir: str | Path | None = None,
     samples: int = DEFAULT_SAMPLES,
     seed: int = DEFAULT_SEED,
@@ -124,8 +124,10 @@ def run(
         ai-lca home folder (default: ``$LCA_HOME`` or the user data folder).
     inventories : paths, optional
         Extra inventory folders; they override the study's and the bundled ones.
-    categories : iterable of str
-        Impact categories to compute (default: all four).
+    categories : iterable of str, optional
+        Impact categories to compute (default: all four; for a study linked to
+        a background database, those its ``background.methods`` give a
+        method for: the others are reported as not computed, never as 0).
     brightway_dir : path, optional
         Your own Brightway folder, for a study linked to a background
         database (default: ``$BRIGHTWAY2_DIR``, else Brightway's folder). A
@@ -138,10 +140,31 @@ def run(
         Seed of the Monte Carlo samples.
     """
     study, registry, graph = prepare(study, inventories)
-    cats = list(categories)
+    bg = study.background
+    computable: list[str] = list(CATEGORIES) if bg is None else [c for c in CATEGORIES if c in bg.methods]
+    cats: list[str] = computable if categories is None else [str(c) for c in categories]
     unknown = [c for c in cats if c not in CATEGORIES]
     if unknown or not cats:
         raise InputError("unknown impact category", value=unknown or cats, valid=", ".join(CATEGORIES))
+    no_method = [c for c in cats if c not in computable]
+    if no_method:
+        raise InputError(
+            "no method for this category in the study's background.methods",
+            value=", ".join(no_method),
+            valid=", ".join(computable),
+            hint="add a method for it under background.methods, or leave it out of the categories",
+        )
+    not_computed = {
+        c: (
+            "not asked for"
+            if c in computable
+            else f"background.methods gives no method for {c}: not computed (not reported as 0)"
+        )
+        for c in CATEGORIES
+        if c not in cats
+    }
+    for c, why in not_computed.items():
+        graph.note(NoteCode.GAP, f"{c} not computed: {why}", c)
     if samples < 0:
         raise InputError("samples must be 0 (none) or more", value=samples)
     solution = run_graph(
@@ -152,6 +175,8 @@ def run(
         background=study.background,
         brightway_dir=brightway_dir,
     )
+    if solution.links:
+        _name_linked(graph, solution.links)
     table = build_table(study.name, graph, solution.contributions)
     activity_table = build_activity(graph, solution.supply)
     act = graph.activity
@@ -159,12 +184,15 @@ def run(
         raise RuntimeError("the process graph has no activity model")
     mc = None
     uncertainty = None
-    if samples and (study.background is None or set(cats) == set(CATEGORIES)):
+    warnings: list[str] = []
+    if samples:
         h = _link_matrix(graph, solution.link_scores) if study.background is not None else None
         model = build_model(study, registry, compiled=compile_graph(graph, h))
         if model.inputs:
             mc = monte_carlo(model, samples, seed=seed, chunk=min(samples, 2000))
             uncertainty = mc.percentiles()
+            uncertainty = uncertainty[uncertainty["category"].isin(cats)].reset_index(drop=True)
+            warnings = [w for w in mc.warnings() if w.split(":")[0] in cats]
     grid_rows = activity_table[activity_table["kind"] == "grid"]
     provenance = {
         "study": study.name,
@@ -172,7 +200,10 @@ def run(
         "study_sha256": study.content_hash,
         "inventory_folders": ["bundled" if f == registry.bundled else f.name for f in registry.folders],
         "brightway_database": database_name(study.name),
-        "methods": {c: f"('ai-lca', '{c}')" for c in cats},
+        "categories": cats,
+        "not_computed": not_computed,
+        "methods": {c: str(k) for c, k in solution.methods.items()},
+        "background": _background_provenance(study, solution) if study.background is not None else None,
         "versions": package_versions(),
         "seed": seed if mc is not None else None,
         "samples": len(mc.total) if mc is not None else 0,
@@ -196,15 +227,64 @@ def run(
         activity=activity_table,
         scores=solution.scores,
         notes=list(graph.notes),
-        sources=registry.sources(),
+        sources=_sources(registry.sources(), solution.links, graph),
         provenance=provenance,
         graph=graph,
         market_table=market_based_table(graph, table),
         uncertainty=uncertainty,
         monte_carlo=mc,
-        warnings=mc.warnings() if mc is not None else [],
+        warnings=warnings,
         inventory_folders=list(registry.folders),
     )
+
+
+def _replaced(links: dict[str, Any], graph: ProcessGraph) -> set[str]:
+    """Inventory record ids whose values a linked background activity replaced."""
+    return {node.split("/", 1)[1] for node in links if "/" in node}
+
+
+def _name_linked(graph: ProcessGraph, links: dict[str, dict[str, Any]]) -> None:
+    """A linked process is named by its background activity; notes about the replaced inventory go."""
+    replaced = _replaced(links, graph)
+    for node, bg in links.items():
+        where = f" [{bg['location']}]" if bg.get("location") else ""
+        graph.nodes[node]["name"] = f"{bg['name']}{where} (background '{bg['database']}')"
+        graph.nodes[node]["comment"] = f"background activity {bg['code']} of database '{bg['database']}'"
+    graph.drop_notes(
+        [
+            n
+            for n in graph.notes
+            if (n.subject in replaced and n.code in (NoteCode.GAP, NoteCode.DEFAULT)) or n.code == NoteCode.LINK
+        ]
+    )
+    for node, bg in links.items():
+        version = ", ".join(
+            f"{k} {bg[k]}" for k in ("activities", "modified", "version", "sha256") if bg.get(k) is not None
+        )
+        graph.note(
+            NoteCode.LINK,
+            f"{node} replaced by background activity '{bg['name']}' [{bg.get('location') or 'no location'}], "
+            f"code {bg['code']}, database '{bg['database']}' of project '{bg['project']}' ({version})",
+            node,
+        )
+
+
+def _sources(sources: list[dict[str, Any]], links: dict[str, Any], graph: ProcessGraph) -> list[dict[str, Any]]:
+    """Inventory sources less the values a linked background replaced."""
+    replaced = _replaced(links, graph)
+    return [s for s in sources if s.get("id") not in replaced or s.get("kind") not in ("grid", "embodied")]
+
+
+def _background_provenance(study: Study, solution: Any) -> dict[str, Any]:
+    bg = study.background
+    if bg is None:  # pragma: no cover - called for linked studies only
+        return {}
+    return {
+        "project": bg.project,
+        "database": bg.database,
+        "methods": {c: {"method": list(m.method), "factor": m.factor} for c, m in bg.methods.items()},
+        "links": solution.links,
+    }
 
 
 def _link_matrix(graph: ProcessGraph, scores: dict[tuple[str, str], float]) -> np.ndarray:

@@ -209,6 +209,14 @@ class Result:
         """
         if category not in CATEGORY_UNITS:
             raise InputError("unknown impact category", value=category, valid=", ".join(CATEGORY_UNITS))
+        done = self.provenance.get("categories") or list(CATEGORY_UNITS)
+        if category not in done:
+            raise InputError(
+                f"{category} was not computed in this run",
+                value=category,
+                valid=", ".join(done),
+                hint=(self.provenance.get("not_computed") or {}).get(category),
+            )
         if basis == "market":
             if category != "gwp100":
                 raise InputError("market-based totals exist for gwp100 only", value=category, valid="gwp100")

@@ -65,6 +65,7 @@ class Site:
     pue: str  # quantity name
     wue: str | None  # quantity name [L/kWh IT]
     overhead_share: str  # quantity name: PUE - 1 [kWh at the meter per kWh IT]
+    location: str = "GLO"  # ISO 3166-1 alpha-2 code of the grid's country (ecoinvent's location codes), or GLO
 
 
 @dataclass
@@ -210,7 +211,28 @@ def resolve_site(b: _Builder) -> Site:
         lambda u: u - 1.0,
         pue,
     )
-    return Site(key, grid_id, grid.name or grid_id, factors, market, dc_id, dc.name or dc_id, pue, wue, share)
+    location = _location(reg, grid_id)  # WORLD has no alpha-2 record: GLO
+    return Site(key, grid_id, grid.name or grid_id, factors, market, dc_id, dc.name or dc_id, pue, wue, share, location)
+
+
+def _location(reg: Any, grid_id: str) -> str:
+    """The ecoinvent/Brightway location code of a grid: its country's ISO alpha-2 code, else ``GLO``.
+
+    Country records are named by their alpha-2 code (``FR``) and give the alpha-3
+    code (``FRA``); another grid gives its country's alpha-3 code or builds on a
+    country record (``base``).
+    """
+    grids = {e.record.id: e.record for e in reg.entries("grid")}
+    alpha2 = {r.country: i for i, r in grids.items() if len(i) == 2 and i.isupper() and r.country}
+    current: str | None = grid_id
+    seen: set[str] = set()
+    while current is not None and current not in seen and current in grids:
+        seen.add(current)
+        rec = grids[current]
+        if rec.country in alpha2:
+            return alpha2[rec.country]
+        current = rec.base
+    return "GLO"
 
 
 def _profile_intensity(study: Study, table: InputTable, p: str, phase: PhaseBase, grid_id: str) -> float | None:

@@ -19,7 +19,6 @@ import numpy as np
 
 from ..engine.background import background_ids, setup_background_project
 from ..engine.home import brightway, quiet, user_brightway_dir
-from ..engine.setup import category_method
 from ..inventory import CATEGORIES
 from .iterative import PreconditionedSolver
 
@@ -48,20 +47,20 @@ class BackgroundSampler:
         bd, bc, _ = self._stack.enter_context(
             brightway(home, base_dir=user_brightway_dir(brightway_dir), project=bg.project)
         )
-        setup_background_project(bd, bg)
+        methods = setup_background_project(bd, bg)
         links = background_ids(bd, graph, bg.database)
         self.links = [(self.nodes.index(node), bg_id) for node, (_d, _c, bg_id) in links.items()]
         first = self.links[0][1]
+        any_method = next(iter(methods.values()))
         with quiet():
             self.c = []
-            for cat in CATEGORIES:
-                static = bc.LCA({first: 1.0}, method=category_method(cat))
+            for cat in CATEGORIES:  # a category without a method is not computed: 0 here, left out of the results
+                static = bc.LCA({first: 1.0}, method=methods.get(cat, any_method))
                 static.load_lci_data()
                 static.load_lcia_data()
-                self.c.append(np.asarray(static.characterization_matrix.diagonal()).ravel())
-            self.sampler = bc.LCA(
-                {first: 1.0}, method=category_method(CATEGORIES[0]), use_distributions=True, seed_override=self.seed
-            )
+                c = np.asarray(static.characterization_matrix.diagonal()).ravel()
+                self.c.append(c if cat in methods else np.zeros_like(c))
+            self.sampler = bc.LCA({first: 1.0}, method=any_method, use_distributions=True, seed_override=self.seed)
             self.sampler.load_lci_data()
         self.columns = {bg_id: static.dicts.activity[bg_id] for _i, bg_id in self.links}
         self.rows = {bg_id: static.dicts.product[bg_id] for _i, bg_id in self.links}

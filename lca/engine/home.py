@@ -47,10 +47,15 @@ log = logging.getLogger("lca")
 _ORIGINAL_ENV = {k: os.environ.get(k) for k in ("BRIGHTWAY2_DIR",)}
 
 
+# the user's data folder, read before ai-lca points the XDG variables into its home (which would
+# otherwise move the default home into itself for every later call in the same process)
+_USER_DATA = platformdirs.user_data_dir("ai-lca", appauthor=False)
+
+
 def lca_home(home: str | Path | None = None) -> Path:
     """The ai-lca home folder: ``home``, else ``$LCA_HOME``, else the user data folder."""
     if home is None:
-        home = os.environ.get("LCA_HOME") or platformdirs.user_data_dir("ai-lca", appauthor=False)
+        home = os.environ.get("LCA_HOME") or _USER_DATA
     path = Path(home).expanduser().resolve()
     try:
         path.mkdir(parents=True, exist_ok=True)

@@ -9,15 +9,20 @@ What is written (once; later calls find the marker and return at once):
   GWP100, EF v3.1 ADP elements and fossil, CED total, ReCiPe 2016 water
   consumption, EF v3.1 water use), written directly by flow id (``bw2setup``
   crashes on bw2io 0.9 + bw2data 4, brightway2-io#277);
-* one method per impact category, ``("ai-lca", category)``: the CFs of the
-  Brightway method named in ``inventories/methods/`` (times its ``factor``)
-  plus the category's indicator flow at 1.0. Results therefore stay in one
-  Brightway method per category, whether the foreground carries indicator
-  flows or links to elementary flows of a user's background database.
+* one method per impact category, ``("ai-lca", category, <hash>)``: the CFs
+  of the Brightway method named in ``inventories/methods/`` (times its
+  ``factor``) plus the category's indicator flow at 1.0. Results therefore
+  stay in one Brightway method per category, whether the foreground carries
+  indicator flows or links to elementary flows of a user's background
+  database. The hash identifies what the method contains (source method,
+  factor, and for a user's method its CFs): a key never comes to mean
+  something else, so studies with different method choices in one project
+  keep their own methods.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import time
@@ -34,11 +39,13 @@ __all__ = [
     "INDICATORS",
     "BUNDLED_METHODS",
     "category_method",
+    "method_key",
+    "ensure_methods",
     "ensure_setup",
     "category_records",
 ]
 
-SETUP_VERSION = 1
+SETUP_VERSION = 2  # 2: method keys carry the hash of their content
 INDICATORS = "ai-lca indicators"
 MARKER = "ai-lca-setup.json"
 
@@ -57,9 +64,17 @@ BUNDLED_METHODS: list[tuple[str, str, str]] = [
 ]
 
 
-def category_method(category: str) -> tuple[str, str]:
-    """The Brightway method key of an ai-lca impact category."""
-    return ("ai-lca", category)
+def method_key(category: str, content: dict[str, Any]) -> tuple[str, str, str]:
+    """The Brightway method key of an ai-lca category whose CFs are described by ``content``."""
+    digest = hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()[:12]
+    return ("ai-lca", category, digest)
+
+
+def category_method(category: str, record: MethodRecord | None = None) -> tuple[str, str, str]:
+    """The method key of an embedded-project category (from its inventory method record)."""
+    rec = record or category_records()[category]
+    content = {"method": list(rec.brightway_method), "factor": rec.factor, "indicator": category, "bundled": True}
+    return method_key(category, content)
 
 
 def category_records(registry: Registry | None = None) -> dict[str, MethodRecord]:
@@ -103,75 +118,103 @@ def is_set_up(bd: Any) -> bool:
         return False
     if info.get("version") != SETUP_VERSION:
         return False
-    needed = {"biosphere3", INDICATORS}
-    methods = {category_method(c) for c in CATEGORIES}
-    return needed <= set(bd.databases) and all(m in bd.methods for m in methods)
+    return {"biosphere3", INDICATORS} <= set(bd.databases)
 
 
 def ensure_setup(bd: Any, registry: Registry | None = None) -> dict[str, Any]:
-    """Create biosphere, indicator flows and methods in the current project if needed.
+    """Create biosphere and indicator flows in the current project if needed; then the category methods.
 
     Must be called with the project current and the home lock held
-    (:func:`lca.engine.home.brightway`). Returns what was done and how long it took.
+    (:func:`lca.engine.home.brightway`). Returns what was done and how long
+    it took, and ``methods``: category -> Brightway method key.
     """
-    if is_set_up(bd):
-        return {"created": False}
     t0 = time.perf_counter()
     records = category_records(registry)
-    with quiet():
-        if "biosphere3" not in bd.databases:
-            import bw2io
+    created = False
+    if not is_set_up(bd):
+        created = True
+        with quiet():
+            _drop_version_1(bd)
+            if "biosphere3" not in bd.databases:
+                import bw2io
 
-            bw2io.create_default_biosphere3()
-        indicators = bd.Database(INDICATORS)
-        indicators.write(
-            {
-                (INDICATORS, cat): {
-                    "name": f"{cat} indicator ({rec.unit})",
-                    "unit": rec.unit,
-                    "type": "emission",
-                    "categories": ("ai-lca indicator",),
-                    "description": rec.description or "",
-                }
-                for cat, rec in records.items()
+                bw2io.create_default_biosphere3()
+            write_indicators(bd, records)
+            bundled = _load_bundled_methods({tuple(m) for m in BUNDLED_METHODS})
+            ids = _flow_ids(bd, "biosphere3")
+            for key, method in bundled.items():
+                m = bd.Method(key)
+                m.register(
+                    unit=method["unit"],
+                    description=method.get("description", ""),
+                    filename="lcia_39_ecoinvent.zip (bundled with bw2io)",
+                )
+                m.write(_cfs(method, ids))
+        _marker(bd).write_text(json.dumps({"version": SETUP_VERSION}))
+    methods = ensure_methods(bd, records)
+    return {"created": created, "seconds": round(time.perf_counter() - t0, 3), "methods": methods}
+
+
+def _drop_version_1(bd: Any) -> None:
+    """What set-up version 1 wrote and version 2 names otherwise: ``("ai-lca", category)`` methods, whose
+    meaning changed with every run, and ``ai-lca/<study>`` foreground databases."""
+    for m in [m for m in bd.methods if len(m) == 2 and m[0] == "ai-lca"]:
+        bd.Method(m).deregister()
+    for db in [d for d in bd.databases if d.startswith("ai-lca/")]:
+        del bd.databases[db]
+
+
+def write_indicators(bd: Any, records: dict[str, MethodRecord]) -> None:
+    """The indicator flows: one per category, carrying inventory data already characterised."""
+    bd.Database(INDICATORS).write(
+        {
+            (INDICATORS, cat): {
+                "name": f"{cat} indicator ({rec.unit})",
+                "unit": rec.unit,
+                "type": "emission",
+                "categories": ("ai-lca indicator",),
+                "description": rec.description or "",
             }
-        )
-        wanted = {tuple(m) for m in BUNDLED_METHODS} | {tuple(r.brightway_method) for r in records.values()}
-        bundled = _load_bundled_methods(wanted)
-        from bw2data.backends import ActivityDataset as AD
-
-        ids = {code: node_id for node_id, code in AD.select(AD.id, AD.code).where(AD.database == "biosphere3").tuples()}
-        ind_ids = {
-            code: node_id for node_id, code in AD.select(AD.id, AD.code).where(AD.database == INDICATORS).tuples()
+            for cat, rec in records.items()
         }
+    )
 
-        def cfs(method: dict[str, Any], factor: float = 1.0) -> list[tuple[int, float]]:
-            out = []
-            for cf in method["exchanges"]:
-                db, code = cf["input"]
-                if db == "biosphere3" and code in ids:
-                    out.append((ids[code], cf["amount"] * factor))
-            return out
 
-        for key, method in bundled.items():
-            m = bd.Method(key)
-            m.register(
-                unit=method["unit"],
-                description=method.get("description", ""),
-                filename="lcia_39_ecoinvent.zip (bundled with bw2io)",
-            )
-            m.write(cfs(method))
-        for cat, rec in records.items():
-            source = bundled[tuple(rec.brightway_method)]
-            m = bd.Method(category_method(cat))
-            m.register(
-                unit=rec.unit,
-                description=(
-                    f"ai-lca category '{cat}': CFs of {tuple(rec.brightway_method)} x {rec.factor:g}, "
-                    f"plus the '{cat}' indicator flow at 1. Source: {rec.source}"
-                ),
-            )
-            m.write(cfs(source, rec.factor) + [(ind_ids[cat], 1.0)])
-    info = {"version": SETUP_VERSION, "seconds": round(time.perf_counter() - t0, 3)}
-    _marker(bd).write_text(json.dumps(info))
-    return {"created": True, **info}
+def _flow_ids(bd: Any, database: str) -> dict[str, int]:
+    from bw2data.backends import ActivityDataset as AD
+
+    return {code: node_id for node_id, code in AD.select(AD.id, AD.code).where(AD.database == database).tuples()}
+
+
+def _cfs(method: dict[str, Any], ids: dict[str, int], factor: float = 1.0) -> list[tuple[int, float]]:
+    out = []
+    for cf in method["exchanges"]:
+        db, code = cf["input"]
+        if db == "biosphere3" and code in ids:
+            out.append((ids[code], cf["amount"] * factor))
+    return out
+
+
+def ensure_methods(bd: Any, records: dict[str, MethodRecord]) -> dict[str, tuple[str, str, str]]:
+    """The ``("ai-lca", category, hash)`` methods of the embedded project, written where missing."""
+    keys = {cat: category_method(cat, rec) for cat, rec in records.items()}
+    missing = {cat: key for cat, key in keys.items() if key not in bd.methods}
+    if missing:
+        with quiet():
+            wanted = {tuple(records[c].brightway_method) for c in missing}
+            bundled = _load_bundled_methods(wanted)
+            ids = _flow_ids(bd, "biosphere3")
+            ind = _flow_ids(bd, INDICATORS)
+            for cat, key in missing.items():
+                rec = records[cat]
+                m = bd.Method(key)
+                m.register(
+                    unit=rec.unit,
+                    description=(
+                        f"ai-lca category '{cat}': CFs of {tuple(rec.brightway_method)} x {rec.factor:g}, "
+                        f"plus the '{cat}' indicator flow at 1. Source: {rec.source}"
+                    ),
+                    ai_lca=True,
+                )
+                m.write(_cfs(bundled[tuple(rec.brightway_method)], ids, rec.factor) + [(ind[cat], 1.0)])
+    return keys

@@ -9,6 +9,7 @@ inventory; the contributions of a demand sum to Brightway's score for it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,11 +18,11 @@ import numpy as np
 from ..errors import EngineError
 from ..graph import ProcessGraph, phase_components
 from ..inventory import CATEGORIES
-from .background import background_ids, link_scores, setup_background_project
+from .background import background_ids, database_identity, link_scores, setup_background_project
 from .database import write_graph
 from .home import brightway, quiet, user_brightway_dir
 from .matrices import check_solvable
-from .setup import category_method, ensure_setup
+from .setup import ensure_setup
 
 __all__ = ["Solution", "solve_graph", "run_graph"]
 
@@ -37,13 +38,15 @@ class Solution:
     scores: dict[tuple[str, str], float] = field(default_factory=dict)  # (phase, category) -> score
     component_scores: dict[tuple[str, str, str], float] = field(default_factory=dict)
     link_scores: dict[tuple[str, str], float] = field(default_factory=dict)  # (node, category) -> per unit
+    methods: dict[str, tuple[str, ...]] = field(default_factory=dict)  # category -> Brightway method key
+    links: dict[str, dict[str, Any]] = field(default_factory=dict)  # node -> the background activity replacing it
 
 
 def solve_graph(
     bc: Any,
     graph: ProcessGraph,
     ids: dict[str, int],
-    categories: list[str],
+    methods: Mapping[str, tuple[str, ...]],
     background: dict[str, tuple[str, str, int]] | None = None,
 ) -> Solution:
     """Solve every phase of ``graph`` (written with Brightway ids ``ids``).
@@ -54,15 +57,16 @@ def solve_graph(
     per foreground process and still sum to Brightway's score.
     """
     background = background or {}
+    categories = list(methods)
     code_of = {v: k for k, v in ids.items()}
-    out = Solution()
+    out = Solution(methods=dict(methods))
     reference = ids[graph.reference]
     with quiet():
-        lca = bc.LCA({reference: 1.0}, method=category_method(categories[0]))
+        lca = bc.LCA({reference: 1.0}, method=methods[categories[0]])
         lca.lci(factorize=True)  # factorise once: every later demand reuses it
     col_code = {col: code_of[act] for act, col in lca.dicts.activity.items() if act in code_of}
     row_code = {row: code_of[prod] for prod, row in lca.dicts.product.items() if prod in code_of}
-    per_unit = link_scores(lca, background, categories)  # (node, category) -> score per unit of its bg activity
+    per_unit = link_scores(lca, background, methods)  # (node, category) -> score per unit of its bg activity
     out.link_scores = per_unit
     node_col = {code: col for col, code in col_code.items()}
     tech = lca.technosphere_matrix.tocsc()
@@ -80,7 +84,7 @@ def solve_graph(
                 )
         for cat in categories:
             with quiet():
-                lca.switch_method(category_method(cat))
+                lca.switch_method(methods[cat])
             phase_total = 0.0
             for activity, demand in components:
                 with quiet():
@@ -123,7 +127,7 @@ def solve_graph(
             out.scores[(phase, cat)] = phase_total
     for cat in categories:
         with quiet():
-            lca.switch_method(category_method(cat))
+            lca.switch_method(methods[cat])
             lca.lcia(demand={reference: 1.0})
         out.scores[("total", cat)] = float(lca.score)
     return out
@@ -172,12 +176,25 @@ def run_graph(
     cats = list(categories or CATEGORIES)
     if background is None:
         with brightway(home) as (bd, bc, _home):
-            ensure_setup(bd)
+            methods = ensure_setup(bd)["methods"]
             ids = write_graph(bd, graph, db)
-            return solve_graph(bc, graph, ids, cats)
+            return solve_graph(bc, graph, ids, {c: methods[c] for c in cats})
     base = user_brightway_dir(brightway_dir)
     with brightway(home, base_dir=base, project=background.project) as (bd, bc, _home):
-        setup_background_project(bd, background)
+        methods = setup_background_project(bd, background, cats)
         links = background_ids(bd, graph, background.database)
         ids = write_graph(bd, graph, db, links)
-        return solve_graph(bc, graph, ids, cats, links)
+        solution = solve_graph(bc, graph, ids, methods, links)
+        identity = database_identity(bd, background.database)
+        for node, (bg_db, code, _id) in links.items():
+            act = bd.get_node(database=bg_db, code=code)
+            solution.links[node] = {
+                "name": act.get("name"),
+                "location": act.get("location"),
+                "reference_product": act.get("reference product"),
+                "unit": act.get("unit"),
+                "code": code,
+                "project": background.project,
+                **identity,
+            }
+        return solution

@@ -105,6 +105,7 @@ def build_graph(study: Study, registry: Registry, activity: Activity | None = No
             values={c: _inventory_value(act, q) for c, q in site.factors.items()},
             market_gwp100=site.market_gwp100,
             comment=f"grid record '{site.grid_id}'",
+            location=site.location,
         )
         it = f"electricity/{site.datacenter}@{site.grid}"
         if it not in g:
@@ -115,6 +116,7 @@ def build_graph(study: Study, registry: Registry, activity: Activity | None = No
                 unit="kWh",
                 kind=NodeKind.ELECTRICITY,
                 comment=f"datacenter record '{site.datacenter}'",
+                location=site.location,
             )
             add_exchange(g, grid, it, 1.0)
             if site.wue is not None:

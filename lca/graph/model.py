@@ -77,12 +77,18 @@ class ProcessGraph(nx.DiGraph):
         self.phases: dict[str, PhaseRef] = {}
         self.activity: Activity | None = None
         self.extra_notes: list[Note] = []
+        self.dropped_notes: list[Note] = []  # notes that no longer hold (about an inventory a link replaced)
 
     @property
     def notes(self) -> list[Note]:
-        """Every modelling note: the activity layer's, then the graph's (links)."""
+        """Every modelling note: the activity layer's, then the graph's (links), less the dropped ones."""
         own = list(self.activity.notes) if self.activity is not None else []
-        return own + [n for n in self.extra_notes if n not in own]
+        every = own + [n for n in self.extra_notes if n not in own]
+        return [n for n in every if n not in self.dropped_notes]
+
+    def drop_notes(self, notes: list[Note]) -> None:
+        """Notes that stop holding (e.g. a gap of an inventory that a background activity replaced)."""
+        self.dropped_notes.extend(n for n in notes if n not in self.dropped_notes)
 
     def note(self, code: NoteCode, text: str, subject: str | None = None) -> None:
         if all(n.text != text for n in self.notes):

@@ -40,7 +40,11 @@ def _umask() -> int:
     return mask
 
 
-def write_text(target: Path | str, text: str) -> Path:
+def write_text(target: Path | str, text: str | bytes) -> Path:
+    """Write ``text`` (UTF-8) or bytes to ``target`` atomically."""
     with atomic_path(target) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+        if isinstance(text, bytes):
+            tmp.write_bytes(text)
+        else:
+            tmp.write_text(text, encoding="utf-8")
     return Path(target)

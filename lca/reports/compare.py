@@ -23,7 +23,13 @@ def comparison_table(results: Iterable[Any], label: str = "study") -> pd.DataFra
     rows = []
     for r in results:
         t = r.table
+        done = set((getattr(r, "provenance", None) or {}).get("categories") or CATEGORY_UNITS)
         for cat, unit in CATEGORY_UNITS.items():
+            if cat not in done:  # not computed (no method for it): not available, never 0
+                nan = float("nan")
+                rows.append({label: r.study, "category": cat, "embodied": nan, "operational": nan, "total": nan,
+                             "unit": unit})  # fmt: skip
+                continue
             sub = t[t["category"] == cat]
             row = {
                 label: r.study,

@@ -115,7 +115,7 @@ def run_report(data: Any) -> Document:
     """The report of one run (a :class:`~lca.reports.exporters.ReportData`)."""
     cite = Citations()
     table = data.table
-    totals = views.totals(table)
+    totals = views.totals(table, views.computed(data.provenance))
     boundary = views.boundary(table, data.provenance)
     phases = views.by_phase(table)
     processes = views.by_process(table)
@@ -146,7 +146,7 @@ def run_report(data: Any) -> Document:
     doc.add(Heading("By process (gwp100, top 10)"), Chart(charts.process_chart(processes)))
     doc.add(Table(people_table(top)))
     doc.add(Heading("Per functional unit"))
-    doc.add(Table(people_table(views.per_functional_unit(table, data.units))))
+    doc.add(Table(people_table(views.per_functional_unit(table, data.units, views.computed(data.provenance)))))
     doc.add(Heading("GHG Protocol"), Table(people_table(_ghg_table(ghg))), Text(ghg["note"], "muted"))
     doc.add(Heading("Software Carbon Intensity (SCI = (E·I + M) / R)"))
     doc.add(Table(people_table(pd.DataFrame(views.sci(table, data.energy, data.units)))))

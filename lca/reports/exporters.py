@@ -86,10 +86,12 @@ def to_json_dict(data: ReportData) -> dict[str, Any]:
         "schema": JSON_SCHEMA_ID,
         "study": data.study,
         "units": dict(CATEGORY_UNITS),
-        "totals": _records(views.totals(data.table)),
+        "totals": _records(views.totals(data.table, views.computed(data.provenance))),
         "by_phase": _records(views.by_phase(data.table)),
         "by_process": _records(views.by_process(data.table)),
-        "functional_units": _records(views.per_functional_unit(data.table, data.units)),
+        "functional_units": _records(
+            views.per_functional_unit(data.table, data.units, views.computed(data.provenance))
+        ),
         "ghg_protocol": views.ghg_protocol(data.table, data.market_table, data.provenance),
         "sci": views.sci(data.table, data.energy, data.units),
         "phases": data.provenance.get("phases", {}),
@@ -126,13 +128,13 @@ def _write_json(data: ReportData, target: Path) -> None:
 
 
 def _write_xlsx(data: ReportData, target: Path) -> None:
-    totals = views.totals(data.table)
+    totals = views.totals(data.table, views.computed(data.provenance))
     sheets: dict[str, pd.DataFrame] = {
         "summary": totals,
         "boundary": views.boundary(data.table, data.provenance),
         "boundary summary": views.boundary_summary(data.table, data.provenance),
         "assumptions": views.assumptions(data.provenance),
-        "per functional unit": views.per_functional_unit(data.table, data.units),
+        "per functional unit": views.per_functional_unit(data.table, data.units, views.computed(data.provenance)),
         "by phase": views.by_phase(data.table),
         "by process": views.by_process(data.table),
     }

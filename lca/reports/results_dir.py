@@ -103,7 +103,7 @@ def write_results(
 
 def write_analysis(
     out: Path,
-    files: dict[str, str],
+    files: dict[str, str] | dict[str, bytes],
     *,
     command: str,
     studies: Iterable[Any],

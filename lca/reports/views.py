@@ -36,6 +36,7 @@ from ..results import market_basis
 from ..units import CATEGORY_UNITS
 
 __all__ = [
+    "computed",
     "boundary",
     "boundary_summary",
     "assumptions",
@@ -60,10 +61,16 @@ def process_role(kind: str) -> str:
         return "other"
 
 
-def totals(table: pd.DataFrame) -> pd.DataFrame:
-    """Per category: embodied, operational, total, unit (one row per category)."""
+def computed(provenance: dict[str, Any] | None) -> list[str]:
+    """The categories a run computed (a linked study computes those it gives a method for)."""
+    cats = (provenance or {}).get("categories")
+    return [c for c in CATEGORIES if c in cats] if cats else list(CATEGORIES)
+
+
+def totals(table: pd.DataFrame, categories: list[str] | None = None) -> pd.DataFrame:
+    """Per category: embodied, operational, total, unit (one row per computed category)."""
     rows = []
-    for cat in CATEGORIES:
+    for cat in categories or CATEGORIES:
         sub = table[table["category"] == cat]
         emb = float(sub.loc[sub["scope"] == "embodied", "value"].sum())
         ope = float(sub.loc[sub["scope"] == "operational", "value"].sum())
@@ -87,7 +94,9 @@ def by_process(table: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["category", "value"], ascending=[True, False]).reset_index(drop=True)
 
 
-def per_functional_unit(table: pd.DataFrame, units: list[dict[str, Any]]) -> pd.DataFrame:
+def per_functional_unit(
+    table: pd.DataFrame, units: list[dict[str, Any]], categories: list[str] | None = None
+) -> pd.DataFrame:
     """Impacts per functional unit.
 
     ``units``: ``{"name", "phases" (list, or "all"), "amount"}`` as recorded in
@@ -97,7 +106,7 @@ def per_functional_unit(table: pd.DataFrame, units: list[dict[str, Any]]) -> pd.
     rows = []
     for fu in units:
         sub = table if fu["phases"] == "all" else table[table["phase"].isin(fu["phases"])]
-        for cat in CATEGORIES:
+        for cat in categories or CATEGORIES:
             value = float(sub.loc[sub["category"] == cat, "value"].sum())
             rows.append(
                 {

@@ -203,9 +203,9 @@ def cases() -> list[tuple[str, dict | str, str, str]]:
     out.append(("grid-missing", _set(_set(BASE, "grid", _DELETE), "datacenter", "uptime-2024-average"),
                 "StudyError", "no grid given"))
     out.append(("background-incomplete", _set(BASE, "background", {"project": "p", "database": "d",
-                                                                   "methods": {"gwp100": {"method": ["a"]}},
+                                                                   "methods": {},
                                                                    "links": {"grid": {"code": "x"}}}),
-                "StudyError", "missing"))
+                "StudyError", "at least one category"))
     out.append(("background-link-twice", _set(BASE, "background", {
         "project": "p", "database": "d",
         "methods": {c: {"method": ["a"]} for c in ("gwp100", "water", "adpe", "pe")},

@@ -37,7 +37,7 @@ def test_fresh_home_offline_and_idempotent(tmp_path, no_network):
     state2 = _state(home)
     assert state1 == state2  # no database or method was duplicated
     dbs, methods, sizes = state1
-    assert dbs == sorted(["biosphere3", INDICATORS, "ai-lca/bloom-176b"])
+    assert dbs == sorted(["biosphere3", INDICATORS, "ai-lca study bloom-176b"])
     assert sizes["biosphere3"] == 4709
     assert sizes[INDICATORS] == 4
     for cat in ("gwp100", "water", "adpe", "pe"):
@@ -72,3 +72,4 @@ def test_user_brightway_folder_untouched(tmp_path, home):
     before = (str(bd.projects._base_data_dir), bd.projects.current)
     lca.run(SCENARIOS / "bloom-176b.yaml", home=tmp_path / "other-home")
     assert (str(bd.projects._base_data_dir), bd.projects.current) == before
+

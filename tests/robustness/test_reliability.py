@@ -111,8 +111,8 @@ def test_eight_processes_share_one_project(tmp_path):
         assert total == pytest.approx(expected[str(study)], rel=1e-4)
     # one foreground database per study, no duplicates
     with lca.engine.brightway(home) as (bd, _bc, _h):
-        assert sorted(bd.databases) == sorted(["biosphere3", "ai-lca indicators", "ai-lca/bloom-176b",
-                                               "ai-lca/pat21-gpt3-175b"])
+        assert sorted(bd.databases) == sorted(["biosphere3", "ai-lca indicators", "ai-lca study bloom-176b",
+                                               "ai-lca study pat21-gpt3-175b"])
 
 
 # ---------------------------------------------------------------- safety rules
