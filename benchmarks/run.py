@@ -251,11 +251,11 @@ def _sweep_section(args, work, base, study, result, compiled, results) -> None:
         # ---- IterativeLCA over a scenario datapackage (use_arrays=True)
         import bw_processing as bwp
         m_it = min(n, 20 if args.quick else 50)
-        dp = bwp.create_datapackage()
+        dp = bwp.create_datapackage(sequential=True)  # scenario i in column i, in order
         dp.add_persistent_array(
             matrix="technosphere_matrix",
             indices_array=np.array([(ids[s], ids[c]) for s, c, _q in entries], dtype=bwp.INDICES_DTYPE),
-            data_array=amounts[:m_it].T.copy(),
+            data_array=amounts[:m_it].T.copy(),  # replaces the base values (a later package wins)
             flip_array=np.ones(len(entries), dtype=bool),
         )
         it = bc.IterativeLCA({system.id: 1.0}, method=key, data_objs=[*m.packages, dp], use_arrays=True)

@@ -16,9 +16,11 @@ A study is compiled into
 A scenario (a sweep point, a Monte Carlo sample) is a set of input values:
 :meth:`lca.activity.Activity.evaluate` computes every quantity for all
 scenarios at once (its formulas are numpy expressions), the driven entries are
-refilled, and ``x = A_s^-1 f`` is solved for all scenarios in one batched dense
-solve, ``scores = (B_s + H) x``. Inputs that fix the structure of the graph (an
-id, a token count) are compiled once per value. The numbers equal the
+refilled, and ``x = A_s^-1 f`` is solved for all scenarios at once: as a
+low-rank (Woodbury) update of one factorised ``A`` when few entries change
+across the scenarios, else one batched dense solve; ``scores = (B_s + H) x``.
+Inputs that fix the structure of the graph (an id, a token count) are compiled
+once per value. The numbers equal the
 Brightway path (within Brightway's single precision; tested on every bundled
 study).
 """
@@ -37,7 +39,9 @@ from ..graph import NodeKind, ProcessGraph, build_graph
 from ..inventory import CATEGORIES, Registry
 from ..study import Study
 
-__all__ = ["CompiledStudy", "compile_study", "compile_graph"]
+__all__ = ["CompiledStudy", "compile_study", "compile_graph", "LOW_RANK_SHARE"]
+
+LOW_RANK_SHARE = 0.5  # a Woodbury update when at most this share of the foreground's entries change
 
 
 @dataclass
@@ -73,30 +77,60 @@ class CompiledStudy:
         return len(self.nodes)
 
     # ------------------------------------------------------------ evaluation
-    def matrices(self, values: dict[str, Any], size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``A`` (size x n x n), ``B`` (size x c x n) and demands (size x n x phases) for evaluated quantities."""
-        a = np.broadcast_to(self.technosphere, (size, *self.technosphere.shape)).copy()
-        b = np.broadcast_to(self.biosphere, (size, *self.biosphere.shape)).copy()
-        for m, d in ((a, self.a_driven), (b, self.b_driven)):
+    def supply(self, values: dict[str, Any], size: int) -> tuple[np.ndarray, np.ndarray]:
+        """Activity levels ``x`` (size x n x phases) and ``B`` (size x c x n) for evaluated quantities.
+
+        When few technosphere entries change across the scenarios (``K`` of
+        them, at most :data:`LOW_RANK_SHARE` of ``n``), ``A`` is factorised once
+        at the first scenario's values and each scenario is a rank-``K``
+        update solved by the Woodbury identity: ``K x K`` systems for all
+        scenarios at once, no ``n x n`` matrix per scenario (memory
+        ``O(size x n x K)`` instead of ``O(size x n^2)``). Otherwise every
+        scenario's ``A`` is solved densely.
+        """
+        d = self.a_driven
+        cols = (
+            np.column_stack([np.broadcast_to(np.asarray(values[q], dtype=float), (size,)) for q in d.names])
+            if d.names
+            else np.zeros((size, 0))
+        )
+        varying = np.flatnonzero(np.ptp(cols, axis=0) > 0) if size > 1 else np.zeros(0, dtype=int)
+        b, f = self._biosphere_and_demand(values, size)
+        if len(varying) > LOW_RANK_SHARE * self.n:
+            a = np.broadcast_to(self.technosphere, (size, *self.technosphere.shape)).copy()
             if d.names:
-                cols = np.column_stack(
-                    [np.broadcast_to(np.asarray(values[q], dtype=float), (size,)) for q in d.names]
-                )  # size x entries
-                m[:, d.rows, d.cols] = d.sign * cols
+                a[:, d.rows, d.cols] = d.sign * cols
+            return np.linalg.solve(a, f), b
+        base = self.technosphere.copy()
+        if d.names:
+            base[d.rows, d.cols] = d.sign * cols[0]
+        index = [self.demand_driven[phase][0] for phase in self.demands]
+        unit = np.linalg.solve(base, np.eye(self.n)[:, index])  # n x phases: A0^-1 per unit of each phase
+        amounts = f[:, index, np.arange(len(index))]  # size x phases: each phase's demand is one entry
+        x = unit[None] * amounts[:, None, :]
+        if len(varying):
+            rows, cols_k = d.rows[varying], d.cols[varying]
+            delta = d.sign * (cols[:, varying] - cols[0, varying])  # size x K
+            z = np.linalg.solve(base, np.eye(self.n)[:, rows])  # n x K: A0^-1 U
+            w = z[cols_k, :]  # K x K: V^T A0^-1 U
+            k = len(varying)
+            m = np.eye(k)[None] + delta[:, :, None] * w[None]  # size x K x K: I + D W
+            rhs = delta[:, :, None] * x[:, cols_k, :]  # size x K x phases: D V^T x0
+            y = np.linalg.solve(m, rhs)
+            x = x - np.einsum("nk,skp->snp", z, y)
+        return x, b
+
+    def _biosphere_and_demand(self, values: dict[str, Any], size: int) -> tuple[np.ndarray, np.ndarray]:
+        b = np.broadcast_to(self.biosphere, (size, *self.biosphere.shape)).copy()
+        d = self.b_driven
+        if d.names:
+            cols = np.column_stack([np.broadcast_to(np.asarray(values[q], dtype=float), (size,)) for q in d.names])
+            b[:, d.rows, d.cols] = d.sign * cols
         f = np.zeros((size, self.n, len(self.demands)))
         for k, phase in enumerate(self.demands):
             index, q = self.demand_driven[phase]
             f[:, index, k] = 1.0 if q is None else np.broadcast_to(np.asarray(values[q], dtype=float), (size,))
-        return a, b, f
-
-    def solve(self, a: np.ndarray, b: np.ndarray, f: np.ndarray, h: np.ndarray | None = None) -> dict[str, np.ndarray]:
-        """Per phase: contributions (size x c x n) of every node.
-
-        ``h`` (size x c x n) replaces the static background impacts per sample.
-        """
-        x = np.linalg.solve(a, f)  # size x n x phases
-        hh = self.background_impacts[None] if h is None else h
-        return {phase: (b + hh) * x[:, None, :, k] for k, phase in enumerate(self.demands)}
+        return b, f
 
     def evaluate(
         self,
@@ -117,8 +151,9 @@ class CompiledStudy:
         if size is None:
             size = max([np.size(v) for v in overrides.values()] or [1])
         values = self.activity.evaluate(overrides, strict=strict)
-        a, b, f = self.matrices(values, size)
-        return self.solve(a, b, f, h)
+        x, b = self.supply(values, size)
+        hh = self.background_impacts[None] if h is None else h
+        return {phase: (b + hh) * x[:, None, :, k] for k, phase in enumerate(self.demands)}
 
     def totals(self, overrides: dict[str, Any] | None = None, size: int | None = None) -> np.ndarray:
         """Life-cycle totals per scenario and category (size x c)."""
@@ -147,9 +182,8 @@ class CompiledStudy:
         if size is None:
             size = max([np.size(v) for v in overrides.values()] or [1])
         values = self.activity.evaluate(overrides)
-        a, _b, f = self.matrices(values, size)
-        x = np.linalg.solve(a, f.sum(axis=2)[..., None])[..., 0]
-        return x[:, self.grid].sum(axis=1)
+        x, _b = self.supply(values, size)
+        return x.sum(axis=2)[:, self.grid].sum(axis=1)
 
 
 # ---------------------------------------------------------------- compilation
