@@ -131,18 +131,6 @@ def test_linked_background_by_hand(tmp_path, home):
         lca.run(study, home=home, brightway_dir=base, categories=["gwp100", "pe"], samples=0)
 
 
-def _methods_in(base: Path, project: str) -> dict:
-    import bw2data as bd
-
-    previous = (Path(bd.projects._base_data_dir), Path(bd.projects._base_logs_dir), bd.projects.current)
-    bd.projects.change_base_directories(base, base_logs_dir=base / "logs", project_name=project)
-    try:
-        return {m: bd.methods[m] for m in bd.methods if m[0] == "ai-lca"}
-    finally:
-        bd.projects.change_base_directories(previous[0], base_logs_dir=previous[1], project_name=previous[2],
-                                            update=False)
-
-
 def test_studies_with_different_methods_keep_their_own(tmp_path, home):
     base = tmp_path / "user-brightway"
     _build_user_project(base)
@@ -157,7 +145,7 @@ def test_studies_with_different_methods_keep_their_own(tmp_path, home):
     assert again.total("water") == pytest.approx(first.total("water"), rel=1e-12)
     assert first.provenance["methods"]["water"] != second.provenance["methods"]["water"]
     assert first.provenance["methods"]["gwp100"] == second.provenance["methods"]["gwp100"]  # same content, same key
-    keys = _methods_in(base, "user-bg")
+    keys = _in_project(base, "user-bg", lambda bd: [m for m in bd.methods if m[0] == "ai-lca"])
     assert len([k for k in keys if k[1] == "water"]) == 2 and len([k for k in keys if k[1] == "gwp100"]) == 1
 
 
