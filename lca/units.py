@@ -25,11 +25,13 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache
-from typing import Any
-
-import pint
+from typing import TYPE_CHECKING, Any
 
 from .errors import UnitError
+from .unit_table import ATOMS
+
+if TYPE_CHECKING:
+    import pint
 
 __all__ = [
     "CANONICAL",
@@ -97,7 +99,14 @@ _ALIASES: list[tuple[str, str]] = [
 
 @lru_cache(maxsize=1)
 def registry() -> pint.UnitRegistry:
-    """The shared unit registry (created on first use, not at import)."""
+    """The shared unit registry (created on first use, not at import).
+
+    Building it takes ~0.2 s and importing pint ~0.2 s more, so the units in
+    :data:`lca.unit_table.ATOMS` and their products, quotients and powers are
+    converted without it (:func:`_fast_unit`); pint reads everything else.
+    """
+    import pint  # heavy: only for units outside the table
+
     ureg: pint.UnitRegistry = pint.UnitRegistry(cache_folder=None, autoconvert_offset_to_baseunit=True)
     for line in _DEFINITIONS:
         ureg.define(line)
@@ -112,12 +121,92 @@ def normalise_unit(unit: str) -> str:
     return text
 
 
+_DIMENSIONLESS = ("", "1", "-", "dimensionless", "unitless", "fraction")
+_TOKENS = re.compile(r"\*\*|\^|[*/()]|[A-Za-z_][A-Za-z0-9_]*|[-+]?\d+(?:\.\d+)?|\s+|.")
+
+Dims = tuple[tuple[str, float], ...]
+
+
+@lru_cache(maxsize=512)
+def _fast_unit(unit: str) -> tuple[float, Dims] | None:
+    """(factor to pint's root units, dimensionality) of ``unit`` from the table; None if pint must read it.
+
+    Reads products, quotients, parentheses and numeric powers of table units,
+    left to right as pint does (``a/b*c`` is ``(a/b)*c``; ``**`` binds
+    tightest). Anything else (spaces between units, numbers other than 1,
+    names outside the table) goes to pint.
+    """
+    text = normalise_unit(unit)
+    if text in _DIMENSIONLESS:
+        return 1.0, ()
+    if text in ("%", "percent"):
+        return 0.01, ()
+    tokens = _TOKENS.findall(text)
+    if any(t.isspace() for t in tokens):
+        return None
+    pos = 0
+
+    def atom() -> tuple[float, dict[str, float]] | None:
+        nonlocal pos
+        if pos >= len(tokens):
+            return None
+        tok = tokens[pos]
+        pos += 1
+        if tok == "(":
+            inner = product()
+            if inner is None or pos >= len(tokens) or tokens[pos] != ")":
+                return None
+            pos += 1
+            base = inner
+        elif tok == "1":
+            base = (1.0, {})
+        elif tok in ATOMS:
+            factor, dims = ATOMS[tok]
+            base = (factor, dict(dims))
+        else:
+            return None
+        if pos < len(tokens) and tokens[pos] in ("**", "^"):
+            if pos + 1 >= len(tokens):
+                return None
+            try:
+                power = float(tokens[pos + 1])
+            except ValueError:
+                return None
+            pos += 2
+            base = (base[0] ** power, {k: v * power for k, v in base[1].items()})
+        return base
+
+    def product() -> tuple[float, dict[str, float]] | None:
+        nonlocal pos
+        first = atom()
+        if first is None:
+            return None
+        factor, dims = first
+        while pos < len(tokens) and tokens[pos] in ("*", "/"):
+            sign = 1.0 if tokens[pos] == "*" else -1.0
+            pos += 1
+            nxt = atom()
+            if nxt is None:
+                return None
+            factor = factor * nxt[0] if sign > 0 else factor / nxt[0]
+            for k, v in nxt[1].items():
+                dims[k] = dims.get(k, 0.0) + sign * v
+        return factor, dims
+
+    try:
+        parsed = product()
+    except (OverflowError, ZeroDivisionError):  # absurd powers: let pint say what it makes of them
+        return None
+    if parsed is None or pos != len(tokens) or not math.isfinite(parsed[0]) or parsed[0] == 0.0:
+        return None
+    return parsed[0], tuple(sorted((k, v) for k, v in parsed[1].items() if v != 0.0))
+
+
 @lru_cache(maxsize=512)
 def _unit(unit: str) -> pint.Unit:
-    check_unit_text(str(unit))
     ureg = registry()
     text = normalise_unit(unit)
-    if text in ("", "1", "-", "dimensionless", "unitless", "fraction"):
+    if text in _DIMENSIONLESS:
         return ureg.dimensionless
     if text in ("%", "percent"):
         return ureg.percent
@@ -135,15 +224,28 @@ def convert(value: float, from_unit: str, to_unit: str) -> float:
     UnitError
         If a unit is unknown or the two units measure different quantities.
     """
+    check_unit_text(str(from_unit))
+    check_unit_text(str(to_unit))
+    fast_src, fast_dst = _fast_unit(from_unit), _fast_unit(to_unit)
+    if fast_src is not None and fast_dst is not None:
+        if fast_src[1] != fast_dst[1]:
+            raise _not_convertible(from_unit, to_unit)
+        return float(value) * (fast_src[0] / fast_dst[0])
+    import pint  # heavy: only for units outside the table
+
     src, dst = _unit(from_unit), _unit(to_unit)
     try:
         factor = registry().Quantity(1.0, src).to(dst).magnitude
     except pint.DimensionalityError:
-        raise UnitError(
-            f"unit {from_unit!r} does not convert to {to_unit!r}",
-            valid=f"a unit of the same kind as {to_unit!r}",
-        ) from None
+        raise _not_convertible(from_unit, to_unit) from None
     return float(value) * float(factor)
+
+
+def _not_convertible(from_unit: str, to_unit: str) -> UnitError:
+    return UnitError(
+        f"unit {from_unit!r} does not convert to {to_unit!r}",
+        valid=f"a unit of the same kind as {to_unit!r}",
+    )
 
 
 def to_canonical(value: float, unit: str, quantity: str) -> float:

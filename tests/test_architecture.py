@@ -15,7 +15,7 @@ from tests.conftest import ROOT
 
 PACKAGE = ROOT / "lca"
 LAYERS: list[set[str]] = [
-    {"errors", "versions", "numbers"},
+    {"errors", "versions", "numbers", "unit_table"},
     {"units", "yamlio"},
     {"validation"},
     {"inventory"},

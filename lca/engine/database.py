@@ -18,7 +18,10 @@ What a practitioner sees in ``bw2data`` (or Activity Browser):
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -80,6 +83,33 @@ def _comment(graph: nx.DiGraph, name: str | None) -> str:
         return ""
     text = f"{q.label or q.name} [{q.name}]: {q.origin}, {q.source}"
     return text + (f" ({q.citation})" if q.citation else "")
+
+
+DIGEST_KEY = "ai-lca content"  # [sha256 of what was written, Brightway's 'modified' stamp after the write]
+
+
+def _digest(data: dict[tuple[str, str], Any], background: dict[str, tuple[str, str, int]] | None) -> str:
+    """sha256 of the database content and of the ids of the background activities it links to."""
+    payload = json.dumps(
+        [sorted((list(k), v) for k, v in data.items()), sorted((background or {}).items())],
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _unchanged(bd: Any, db: str, digest: str) -> bool:
+    """Whether ``db`` holds exactly this content, unmodified since ai-lca wrote it, with its arrays on disk.
+
+    Anyone else's change to the database (Activity Browser, bw2data) moves its
+    'modified' stamp or marks it dirty, and the next run writes it again.
+    """
+    if db not in bd.databases:
+        return False
+    meta = bd.databases[db]
+    if meta.get(DIGEST_KEY) != [digest, meta.get("modified")] or meta.get("dirty"):
+        return False
+    return Path(bd.Database(db).filepath_processed()).exists()
 
 
 def graph_to_data(
@@ -164,7 +194,12 @@ def write_graph(
     """Write (replace) database ``db`` from ``graph``; return node id -> Brightway id."""
     from bw2data.backends import ActivityDataset as AD
 
-    with quiet():
-        bd.Database(db).write(graph_to_data(graph, db, background))
+    data = graph_to_data(graph, db, background)
+    digest = _digest(data, background)
+    if not _unchanged(bd, db, digest):
+        with quiet():
+            bd.Database(db).write(data)
+            bd.databases[db][DIGEST_KEY] = [digest, bd.databases[db].get("modified")]
+            bd.databases.flush()
     by_code = {code: node_id for node_id, code in AD.select(AD.id, AD.code).where(AD.database == db).tuples()}
     return {node: by_code[node_code(node)] for node in graph.nodes}

@@ -27,6 +27,7 @@ import importlib.util
 import json
 import time
 import zipfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -79,11 +80,16 @@ def category_method(category: str, record: MethodRecord | None = None) -> tuple[
 
 def category_records(registry: Registry | None = None) -> dict[str, MethodRecord]:
     """The method records of the four impact categories (bundled inventory)."""
-    reg = registry or Registry()
-    out = {}
-    for cat in CATEGORIES:
-        out[cat] = reg.get(cat, "method")
-    return out
+    if registry is None:
+        return dict(_bundled_category_records())
+    return {cat: registry.get(cat, "method") for cat in CATEGORIES}
+
+
+@lru_cache(maxsize=1)
+def _bundled_category_records() -> dict[str, MethodRecord]:
+    # read once per process: the bundled inventory is part of the installed package
+    reg = Registry()
+    return {cat: reg.get(cat, "method") for cat in CATEGORIES}
 
 
 def _bw2io_data() -> Path:

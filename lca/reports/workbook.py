@@ -16,15 +16,15 @@ import json
 import math
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from .people import HEADERS
 from .safe import FORMULA_START, printable
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 __all__ = ["write_workbook", "HEADERS"]
 
@@ -57,6 +57,9 @@ def _number_format(value: float) -> str:
 
 
 def _sheet(book: Workbook, title: str, frame: pd.DataFrame) -> None:
+    from openpyxl.styles import Alignment, Font  # openpyxl: only when a workbook is written (~80 ms)
+    from openpyxl.utils import get_column_letter
+
     ws = book.create_sheet(title[:31])
     columns = list(frame.columns)
     ws.append([_header(c) for c in columns])
@@ -93,6 +96,8 @@ def _when() -> dt.datetime:
 
 def write_workbook(path: Path, sheets: dict[str, pd.DataFrame], title: str) -> None:
     """Write ``sheets`` (in order) to an .xlsx file at ``path``."""
+    from openpyxl import Workbook
+
     book = Workbook()
     default = book.active
     if default is not None:

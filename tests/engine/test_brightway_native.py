@@ -111,3 +111,31 @@ def test_the_excel_export_imports_into_a_fresh_project(tmp_path, home):
         bd.projects.change_base_directories(previous[0], base_logs_dir=previous[1], project_name=previous[2],
                                             update=False)
     assert imported.score == pytest.approx(total, rel=1e-6)
+
+
+def test_an_unchanged_foreground_is_not_written_again(toy, tmp_path, monkeypatch):
+    """A warm run of the same study skips the Brightway write; any outside change to the database is undone."""
+    import lca
+    from lca.engine import database
+
+    home = tmp_path / "home"
+    study = toy("training:\n  accelerator_hours: 1000 h\n  average_power: 400 W\n", name="toy-rewrite")
+    writes: list[str] = []
+    original = database._unchanged
+    monkeypatch.setattr(database, "_unchanged", lambda bd, db, d: original(bd, db, d) or writes.append(db))
+    first = lca.run(study, home=home, samples=0).total("gwp100")
+    assert len(writes) == 1
+    assert lca.run(study, home=home, samples=0).total("gwp100") == first
+    assert len(writes) == 1, "the same foreground was written again"
+
+    db = "ai-lca study toy-rewrite"
+    with brightway(home) as (bd, _bc, _h):  # a user edits the database by hand
+        exc = next(iter(bd.get_node(database=db, code="training.accelerators").technosphere()))
+        exc["amount"] *= 2
+        exc.save()
+    assert lca.run(study, home=home, samples=0).total("gwp100") == first
+    assert len(writes) == 2, "a database changed outside ai-lca must be written again"
+
+    study.write_text(study.read_text().replace("400 W", "800 W"))
+    changed = lca.run(study, home=home, samples=0).total("gwp100")
+    assert len(writes) == 3 and changed > first
