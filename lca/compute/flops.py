@@ -35,12 +35,14 @@ __all__ = [
     "attended_keys",
     "sequence_forward_flops",
     "prefill_flops",
+    "lm_head_flops_per_token",
     "decode_flops",
     "TrainingFlops",
     "training_flops",
 ]
 
 Kernel = Literal["causal", "dense"]
+Logits = Literal["last", "all"]
 
 
 def matmul_flops_per_token(arch: Architecture) -> float:
@@ -99,9 +101,24 @@ def sequence_forward_flops(arch: Architecture, length: int, kernel: Kernel = "ca
     return length * matmul_flops_per_token(arch) + attention_flops_per_token(arch, keys)
 
 
-def prefill_flops(arch: Architecture, prompt_tokens: int, kernel: Kernel = "causal") -> float:
-    """FLOPs to process a prompt of ``prompt_tokens`` tokens in one pass [FLOP]."""
-    return sequence_forward_flops(arch, prompt_tokens, kernel)
+def lm_head_flops_per_token(arch: Architecture) -> float:
+    """FLOPs of the LM head (logits over the vocabulary) for one token [FLOP]."""
+    return 2.0 * arch.vocab * arch.d_model
+
+
+def prefill_flops(arch: Architecture, prompt_tokens: int, kernel: Kernel = "causal", logits: Logits = "last") -> float:
+    """FLOPs to process a prompt of ``prompt_tokens`` tokens in one pass [FLOP].
+
+    ``logits="last"`` (serving): the LM head runs on the last prompt token only,
+    whose logits give the first output token, as serving engines do
+    (``logits_to_keep=1`` in transformers; vLLM and SGLang gather the last
+    position before the LM head). ``"all"``: on every position (scoring a
+    text, and training).
+    """
+    total = sequence_forward_flops(arch, prompt_tokens, kernel)
+    if logits == "last" and prompt_tokens > 1:
+        total -= (prompt_tokens - 1) * lm_head_flops_per_token(arch)
+    return total
 
 
 def decode_flops(arch: Architecture, prompt_tokens: int, output_tokens: int) -> float:

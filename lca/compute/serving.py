@@ -175,7 +175,7 @@ def serving_energy(
         return t, t * n * power, t_c >= t_m
 
     kv_entry = kv_entry_bytes(arch, kv_precision)
-    pf_per_request = prefill_flops(arch, prompt_tokens)
+    pf_per_request = prefill_flops(arch, prompt_tokens, logits="last")  # logits of the last prompt token only
     pf_t, pf_j, _ = step(
         b * pf_per_request, weights_read_per_step(arch, b * prompt_tokens, precision) + b * prompt_tokens * kv_entry
     )

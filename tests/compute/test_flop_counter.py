@@ -5,7 +5,7 @@ classes with random weights (no download). FlopCounterMode counts every matmul
 (mm/addmm/bmm) as 2 m n k; with eager attention the full L x L score matrix is
 computed and masked afterwards, so the comparison uses ``kernel="dense"``. MoE experts
 run with the eager expert loop, which only multiplies the tokens routed to each expert.
-Tolerance 2 % (the analytic count should in fact be exact).
+The analytic count equals the counter exactly (asserted with ==).
 """
 
 from __future__ import annotations
@@ -23,16 +23,16 @@ from transformers import (
 )
 
 from lca.compute.architecture import Architecture, parameter_count
-from lca.compute.flops import sequence_forward_flops
+from lca.compute.flops import prefill_flops, sequence_forward_flops
 
 LENGTHS = (16, 256, 1024, 2048)  # 2048: the attention term is about half of the total
 
 
-def _counted(model: torch.nn.Module, length: int) -> float:
+def _counted(model: torch.nn.Module, length: int, **kwargs) -> float:
     torch.manual_seed(0)
     ids = torch.randint(0, model.config.vocab_size, (1, length))
     with torch.no_grad(), FlopCounterMode(display=False) as counter:
-        model(ids)
+        model(ids, **kwargs)
     return float(counter.get_total_flops())
 
 
@@ -95,6 +95,15 @@ def test_forward_flops_match_counter(built, length):
     analytic = sequence_forward_flops(arch, length, kernel="dense")
     counted = _counted(model, length)
     assert analytic == counted  # exact: a looser bound would let the whole attention term go missing
+
+
+@pytest.mark.parametrize("length", LENGTHS[:2])
+def test_serving_prefill_computes_the_last_logits_only(built, length):
+    """transformers' ``logits_to_keep=1`` (what serving engines do) against ``prefill_flops(logits="last")``."""
+    _, model, arch = built
+    counted = _counted(model, length, logits_to_keep=1)
+    assert prefill_flops(arch, length, kernel="dense", logits="last") == counted
+    assert prefill_flops(arch, length, kernel="dense", logits="all") == _counted(model, length)
 
 
 def test_attention_term_matters_at_long_context(built):

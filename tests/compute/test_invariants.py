@@ -57,8 +57,20 @@ def test_sliding_window_caps_attention():
 
 
 def test_prefill_plus_decode_equals_one_long_prefill():
+    """With logits at every position the split does not matter; serving saves the LM head of all but one."""
     arch = REG.get("llama-2-7b")
-    assert prefill_flops(arch, 300) + decode_flops(arch, 300, 200) == pytest.approx(prefill_flops(arch, 500))
+    every = prefill_flops(arch, 300, logits="all") + decode_flops(arch, 300, 200)
+    assert every == pytest.approx(prefill_flops(arch, 500, logits="all"), rel=1e-15)
+    head = 2.0 * arch.vocab * arch.d_model
+    assert prefill_flops(arch, 300) == pytest.approx(prefill_flops(arch, 300, logits="all") - 299 * head, rel=1e-15)
+    assert prefill_flops(arch, 1) == prefill_flops(arch, 1, logits="all")
+
+
+def test_lm_head_share_of_an_8b_prefill():
+    """The LM head on every prompt token is ~7 % of an 8B model's prefill (issue 11's figure)."""
+    arch = REG.get("llama-3.1-8b")
+    share = 1.0 - prefill_flops(arch, 1000) / prefill_flops(arch, 1000, logits="all")
+    assert 0.06 < share < 0.08
 
 
 def test_moe_reads_fewer_weights_at_small_batch():
