@@ -62,8 +62,9 @@ def self_attention_params(arch: Architecture) -> int:
         return q + kv + h * v * d  # type: ignore[operator]
     hd, kvh = arch.d_head, arch.n_kv_heads
     weights = d * h * hd + 2 * d * kvh * hd + h * hd * d
-    biases = (h * hd + 2 * kvh * hd + d) if arch.bias else 0
-    return weights + biases
+    where = arch.biases
+    widths = {"q": h * hd, "k": kvh * hd, "v": kvh * hd, "o": d}
+    return weights + sum(n for part, n in widths.items() if part in where)
 
 
 def _norm(arch: Architecture) -> int:
@@ -78,7 +79,7 @@ def parameter_count(arch: Architecture) -> ParameterCount:
         emb += arch.max_context * d
     head = 0 if arch.tied_embeddings else arch.vocab * d
     attn_layer = self_attention_params(arch)
-    dense_ffn = _ffn(d, arch.d_ff, arch.gated, arch.bias)
+    dense_ffn = _ffn(d, arch.d_ff, arch.gated, "ffn" in arch.biases)
     norms = 0
     # decoder (or decoder-only) stack
     attention = arch.layers * attn_layer
@@ -87,7 +88,7 @@ def parameter_count(arch: Architecture) -> ParameterCount:
     router_total = 0
     for i in range(arch.layers):
         if arch.experts and i >= arch.dense_layers:
-            expert = _ffn(d, arch.d_ff_expert, arch.gated, arch.bias)  # type: ignore[arg-type]
+            expert = _ffn(d, arch.d_ff_expert, arch.gated, "ffn" in arch.biases)  # type: ignore[arg-type]
             router = d * arch.experts
             ffn_total += arch.experts * expert + arch.shared_experts * expert + router
             ffn_active += arch.experts_per_token * expert + arch.shared_experts * expert + router

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, StrictBool, model_validator
+from pydantic import Field, StrictBool, field_validator, model_validator
 
 from .value import Record, Value, unit
 
 __all__ = ["Architecture"]
+
+
+ALL_BIASES = ("q", "k", "v", "o", "ffn")
 
 
 class Architecture(Record):
@@ -30,7 +33,9 @@ class Architecture(Record):
     tied_embeddings: StrictBool = False
     positional: Literal["learned", "rope", "alibi", "relative", "sinusoidal"] = "rope"
     max_context: int = Field(gt=0)
-    bias: StrictBool = False
+    # biases: all projections and the FFN (true), none (false), or a list of where
+    # (Qwen2: [q, k, v]); the LM head never has one here
+    bias: StrictBool | list[Literal["q", "k", "v", "o", "ffn"]] = False
     norm: Literal["layernorm", "rmsnorm"] = "rmsnorm"
     embedding_norm: StrictBool = False
     relative_buckets: int = Field(default=0, ge=0)
@@ -49,6 +54,15 @@ class Architecture(Record):
     published_params: Value = unit("", required=True)
     published_active_params: Value | None = unit("")
 
+    @field_validator("bias", mode="before")
+    @classmethod
+    def _bias_parts(cls, value: object) -> object:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, list) and all(isinstance(v, str) and v in ALL_BIASES for v in value):
+            return value
+        raise ValueError(f"expected true, false or a list of {', '.join(ALL_BIASES)}")
+
     @model_validator(mode="after")
     def _consistent(self) -> Architecture:
         kv = self.kv_heads or self.heads
@@ -64,12 +78,21 @@ class Architecture(Record):
         elif self.experts_per_token or self.shared_experts:
             raise ValueError("experts_per_token/shared_experts need experts > 0")
         if self.attention == "mla":
+            if self.bias:
+                raise ValueError("biases are not modelled for multi-head latent attention: give bias: false")
             for name in ("kv_lora_rank", "qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim"):
                 if getattr(self, name) is None:
                     raise ValueError(f"multi-head latent attention needs {name}")
         return self
 
     # ------------------------------------------------------------ derived sizes
+    @property
+    def biases(self) -> frozenset[str]:
+        """Where the model has biases: a subset of q, k, v, o (attention projections) and ffn."""
+        if self.bias is True:
+            return frozenset(ALL_BIASES)
+        return frozenset(self.bias or ())
+
     @property
     def n_kv_heads(self) -> int:
         return self.kv_heads or self.heads

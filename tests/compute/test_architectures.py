@@ -60,3 +60,25 @@ def test_gqa_and_window_fields():
     assert REG.get("llama-2-70b", "model").n_kv_heads == 8
     assert REG.get("mistral-7b", "model").attention_window == 4096
     assert REG.get("deepseek-v3", "model").kv_cache_width == 576  # MLA latent 512 + rope 64
+
+
+def test_biases_by_projection():
+    """``bias: [q, k, v]`` adds exactly the query, key and value bias vectors; unknown parts and MLA are refused."""
+    from lca.errors import InventoryError
+    from lca.inventory.architecture import Architecture
+    from lca.validation import validate
+
+    base = REG.get("llama-3.1-8b", "model").model_dump()
+    qkv = Architecture(**{**base, "bias": ["q", "k", "v"]})
+    none = Architecture(**{**base, "bias": False})
+    every = Architecture(**{**base, "bias": True})
+    per_layer = qkv.heads * qkv.d_head + 2 * qkv.n_kv_heads * qkv.d_head
+    assert parameter_count(qkv).total - parameter_count(none).total == qkv.layers * per_layer
+    ffn = 2 * qkv.d_ff + qkv.d_model  # gated: gate and up biases of d_ff, down of d_model
+    assert parameter_count(every).total - parameter_count(qkv).total == qkv.layers * (qkv.d_model + ffn)
+    assert parameter_count(qkv).matmul_active == parameter_count(none).matmul_active  # biases are no matmul
+    with pytest.raises(InventoryError, match="a list of q, k, v, o, ffn"):
+        validate(Architecture, {**base, "bias": ["q", "gate"]}, error=InventoryError)  # names what is valid
+    mla = REG.get("deepseek-v3", "model").model_dump()
+    with pytest.raises(InventoryError, match="latent attention"):
+        validate(Architecture, {**mla, "bias": ["q"]}, error=InventoryError)

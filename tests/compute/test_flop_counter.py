@@ -20,6 +20,8 @@ from transformers import (
     LlamaForCausalLM,
     MixtralConfig,
     MixtralForCausalLM,
+    Qwen2Config,
+    Qwen2ForCausalLM,
 )
 
 from lca.compute.architecture import Architecture, parameter_count
@@ -76,7 +78,18 @@ def mixtral_moe():
     return model, arch
 
 
-BUILDERS = {"gpt2": gpt2, "llama-gqa": llama_gqa, "mixtral-moe": mixtral_moe}
+def qwen2_qkv_bias():
+    """Biases on the query, key and value projections only (Qwen2)."""
+    cfg = Qwen2Config(num_hidden_layers=2, hidden_size=128, num_attention_heads=8, num_key_value_heads=2,
+                      intermediate_size=344, vocab_size=1000, max_position_embeddings=4096,
+                      attn_implementation="eager")
+    model = Qwen2ForCausalLM(cfg).eval()
+    arch = _arch(model, layers=2, d_model=128, heads=8, kv_heads=2, d_ff=344, gated=True, vocab=1000,
+                 positional="rope", max_context=4096, norm="rmsnorm", bias=["q", "k", "v"])
+    return model, arch
+
+
+BUILDERS = {"gpt2": gpt2, "llama-gqa": llama_gqa, "mixtral-moe": mixtral_moe, "qwen2-qkv-bias": qwen2_qkv_bias}
 
 
 @pytest.fixture(scope="module", params=sorted(BUILDERS))
