@@ -24,7 +24,9 @@ score/AV part again, Korthikanti et al. 2022).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
+
+import numpy as np
 
 from .architecture import Architecture, parameter_count
 
@@ -33,6 +35,7 @@ __all__ = [
     "attention_flops_per_token",
     "forward_flops_per_token",
     "attended_keys",
+    "mean_kept_keys",
     "sequence_forward_flops",
     "prefill_flops",
     "lm_head_flops_per_token",
@@ -62,11 +65,20 @@ def attention_flops_per_token(arch: Architecture, keys: float) -> float:
 
 
 def attended_keys(arch: Architecture, position: float) -> float:
-    """Keys a token at 0-based ``position`` attends to under a causal mask [count]."""
-    keys = position + 1.0
-    if arch.attention_window is not None:
-        keys = min(keys, float(arch.attention_window))
-    return keys
+    """Keys a token at 0-based ``position`` attends to under a causal mask, averaged over the layers [count]."""
+    return float(mean_kept_keys(arch, position + 1.0))
+
+
+def mean_kept_keys(arch: Architecture, keys: Any) -> Any:
+    """``keys`` cached keys as the layers see them: each layer keeps at most its window, averaged [count].
+
+    Works on numbers and numpy arrays. Times ``arch.layers`` it is the sum over
+    the layers, which is what attention FLOPs and KV-cache bytes scale with.
+    """
+    total = 0.0
+    for window, n in arch.layer_windows.items():
+        total = total + n * (keys if window is None else np.minimum(keys, float(window)))
+    return total / arch.layers
 
 
 def forward_flops_per_token(arch: Architecture, position: float) -> float:
@@ -75,10 +87,16 @@ def forward_flops_per_token(arch: Architecture, position: float) -> float:
 
 
 def _sum_keys(arch: Architecture, start: int, stop: int) -> float:
-    """Sum of attended keys over positions start..stop-1 (causal, with window)."""
+    """Sum of attended keys over positions start..stop-1 (causal, per-layer windows), averaged over the layers."""
     if stop <= start:
         return 0.0
-    w = arch.attention_window
+    total = 0.0
+    for w, n in arch.layer_windows.items():
+        total += n * _sum_keys_window(w, start, stop)
+    return total / arch.layers
+
+
+def _sum_keys_window(w: int | None, start: int, stop: int) -> float:
     if w is None:
         # sum_{i=start}^{stop-1} (i + 1)
         return (stop * (stop + 1) - start * (start + 1)) / 2.0

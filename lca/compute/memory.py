@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from .architecture import Architecture, parameter_count
+from .flops import mean_kept_keys
 
 __all__ = [
     "BYTES_PER_VALUE",
@@ -81,8 +82,7 @@ def kv_entry_bytes(arch: Architecture, precision: str = "bf16") -> float:
 
 def kv_cache_bytes(arch: Architecture, context: float, precision: str = "bf16") -> float:
     """KV-cache bytes held for one sequence of ``context`` tokens [B]."""
-    kept = context if arch.attention_window is None else min(context, arch.attention_window)
-    return kv_entry_bytes(arch, precision) * kept
+    return kv_entry_bytes(arch, precision) * float(mean_kept_keys(arch, context))  # each layer keeps its window
 
 
 def decode_step_bytes(

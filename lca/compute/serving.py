@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .architecture import Architecture
-from .flops import attention_flops_per_token, matmul_flops_per_token, prefill_flops
+from .flops import attention_flops_per_token, matmul_flops_per_token, mean_kept_keys, prefill_flops
 from .memory import kv_cache_bytes, kv_entry_bytes, weight_bytes, weights_read_per_step
 
 __all__ = ["devices_to_hold", "max_batch", "ServingEnergy", "serving_energy"]
@@ -181,10 +181,7 @@ def serving_energy(
     )
     if output_tokens:
         positions = prompt_tokens + np.arange(output_tokens, dtype=float)
-        keys = positions + 1.0
-        if arch.attention_window is not None:
-            keys = np.minimum(keys, float(arch.attention_window))
-        keys = keys.reshape(1, -1)
+        keys = mean_kept_keys(arch, positions + 1.0).reshape(1, -1)  # per-layer windows, averaged
         per_seq_flops = matmul_flops_per_token(arch) + attention_flops_per_token(arch, 1.0) * keys
         step_bytes = weights_read_per_step(arch, b, precision) + b * kv_entry * (keys + 1.0)
         t, j, compute_bound = step(b * per_seq_flops, step_bytes)

@@ -39,7 +39,10 @@ class Architecture(Record):
     norm: Literal["layernorm", "rmsnorm"] = "rmsnorm"
     embedding_norm: StrictBool = False
     relative_buckets: int = Field(default=0, ge=0)
-    attention_window: int | None = Field(default=None, gt=0)
+    # keys a token attends to (sliding window): one number for every layer, or a pattern
+    # repeated over the layers with null for a global layer (Gemma 2: [4096, null];
+    # Gemma 3: [1024, 1024, 1024, 1024, 1024, null])
+    attention_window: int | list[int | None] | None = None
     attention: Literal["standard", "mla"] = "standard"
     q_lora_rank: int | None = None
     kv_lora_rank: int | None = None
@@ -63,6 +66,20 @@ class Architecture(Record):
             return value
         raise ValueError(f"expected true, false or a list of {', '.join(ALL_BIASES)}")
 
+    @field_validator("attention_window", mode="before")
+    @classmethod
+    def _window_pattern(cls, value: object) -> object:
+        def ok(w: object) -> bool:
+            return w is None or (isinstance(w, int) and not isinstance(w, bool) and w > 0)
+
+        if value is None or (ok(value) and value is not None):
+            return value
+        if isinstance(value, list) and value and all(ok(w) for w in value):
+            return value
+        raise ValueError(
+            "expected a number of keys > 0, or a non-empty list of them repeated over the layers (null: a global layer)"
+        )
+
     @model_validator(mode="after")
     def _consistent(self) -> Architecture:
         kv = self.kv_heads or self.heads
@@ -77,6 +94,8 @@ class Architecture(Record):
                 raise ValueError("dense_layers cannot exceed layers")
         elif self.experts_per_token or self.shared_experts:
             raise ValueError("experts_per_token/shared_experts need experts > 0")
+        if isinstance(self.attention_window, list) and len(self.attention_window) > self.layers:
+            raise ValueError(f"attention_window lists {len(self.attention_window)} layers; the model has {self.layers}")
         if self.attention == "mla":
             if self.bias:
                 raise ValueError("biases are not modelled for multi-head latent attention: give bias: false")
@@ -112,6 +131,16 @@ class Architecture(Record):
     def v_dim(self) -> int:
         """Width of one head's value vector."""
         return int(self.v_head_dim) if self.attention == "mla" else self.d_head  # type: ignore[arg-type]
+
+    @property
+    def layer_windows(self) -> dict[int | None, int]:
+        """Sliding window -> number of layers that use it (None: global attention)."""
+        pattern = self.attention_window if isinstance(self.attention_window, list) else [self.attention_window]
+        out: dict[int | None, int] = {}
+        for i in range(self.layers):
+            w = pattern[i % len(pattern)]
+            out[w] = out.get(w, 0) + 1
+        return out
 
     @property
     def moe_layers(self) -> int:
