@@ -53,15 +53,21 @@ def matmul_flops_per_token(arch: Architecture) -> float:
     return 2.0 * parameter_count(arch).matmul_active
 
 
-def attention_flops_per_token(arch: Architecture, keys: float) -> float:
+def attention_flops_per_token(arch: Architecture, keys: Any, decode: bool = False) -> Any:
     """Attention-score FLOPs (QK^T and AV) of one token attending to ``keys`` keys [FLOP].
 
     Parameters
     ----------
     keys : float
         Keys attended, per layer. [count]
+    decode : bool
+        A decode step against the KV cache: for multi-head latent attention served
+        absorbed, scores and weighted sum run in the latent space
+        (:attr:`Architecture.decode_key_width`). Prefill and training expand the
+        keys and values of the chunk and use ``d_qk + d_v``.
     """
-    return 2.0 * arch.layers * arch.heads * (arch.qk_dim + arch.v_dim) * keys
+    width = arch.decode_key_width if decode else arch.qk_dim + arch.v_dim
+    return 2.0 * arch.layers * arch.heads * width * keys
 
 
 def attended_keys(arch: Architecture, position: float) -> float:
@@ -143,9 +149,11 @@ def decode_flops(arch: Architecture, prompt_tokens: int, output_tokens: int) -> 
     """FLOPs to generate ``output_tokens`` one at a time after a prompt [FLOP].
 
     The i-th generated token (0-based) is fed back at position
-    ``prompt_tokens + i`` and attends to the KV cache of all earlier tokens.
+    ``prompt_tokens + i`` and attends to the KV cache of all earlier tokens
+    (for multi-head latent attention served absorbed, in the latent space).
     """
-    return sequence_forward_flops(arch, output_tokens, "causal", start=prompt_tokens)
+    keys = _sum_keys(arch, prompt_tokens, prompt_tokens + output_tokens)
+    return output_tokens * matmul_flops_per_token(arch) + attention_flops_per_token(arch, keys, decode=True)
 
 
 def _encdec_forward(arch: Architecture, input_tokens: int, target_tokens: int) -> float:

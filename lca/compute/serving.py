@@ -182,7 +182,7 @@ def serving_energy(
     if output_tokens:
         positions = prompt_tokens + np.arange(output_tokens, dtype=float)
         keys = mean_kept_keys(arch, positions + 1.0).reshape(1, -1)  # per-layer windows, averaged
-        per_seq_flops = matmul_flops_per_token(arch) + attention_flops_per_token(arch, 1.0) * keys
+        per_seq_flops = matmul_flops_per_token(arch) + attention_flops_per_token(arch, 1.0, decode=True) * keys
         step_bytes = weights_read_per_step(arch, b, precision) + b * kv_entry * (keys + 1.0)
         t, j, compute_bound = step(b * per_seq_flops, step_bytes)
         dec_t = t.sum(axis=1)

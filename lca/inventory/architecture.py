@@ -44,6 +44,11 @@ class Architecture(Record):
     # Gemma 3: [1024, 1024, 1024, 1024, 1024, null])
     attention_window: int | list[int | None] | None = None
     attention: Literal["standard", "mla"] = "standard"
+    # how multi-head latent attention is served: "absorbed" (the default of DeepSeek's and
+    # vLLM's decode kernels: the cache holds the latent, the key/value up-projections are
+    # folded into the query and output projections) or "expanded" (the cache holds full keys
+    # and values per head)
+    mla_decode: Literal["absorbed", "expanded"] | None = None
     q_lora_rank: int | None = None
     kv_lora_rank: int | None = None
     qk_nope_head_dim: int | None = None
@@ -96,6 +101,8 @@ class Architecture(Record):
             raise ValueError("experts_per_token/shared_experts need experts > 0")
         if isinstance(self.attention_window, list) and len(self.attention_window) > self.layers:
             raise ValueError(f"attention_window lists {len(self.attention_window)} layers; the model has {self.layers}")
+        if self.mla_decode is not None and self.attention != "mla":
+            raise ValueError("mla_decode applies to attention: mla only")
         if self.attention == "mla":
             if self.bias:
                 raise ValueError("biases are not modelled for multi-head latent attention: give bias: false")
@@ -147,8 +154,27 @@ class Architecture(Record):
         return self.layers - self.dense_layers if self.experts else 0
 
     @property
+    def mla_absorbed(self) -> bool:
+        """Multi-head latent attention served with the up-projections absorbed (latent cache)."""
+        return self.attention == "mla" and self.mla_decode != "expanded"
+
+    @property
     def kv_cache_width(self) -> int:
-        """Numbers cached per token per layer (keys + values, or the MLA latent)."""
-        if self.attention == "mla":
+        """Numbers cached per token per layer (keys + values, or the MLA latent and its rope key)."""
+        if self.mla_absorbed:
             return int(self.kv_lora_rank) + int(self.qk_rope_head_dim)  # type: ignore[arg-type]
+        if self.attention == "mla":
+            return self.heads * (self.qk_dim + self.v_dim)
         return 2 * self.n_kv_heads * self.d_head
+
+    @property
+    def decode_key_width(self) -> int:
+        """Per head, the widths a decode step multiplies for each cached key: scores + weighted sum.
+
+        Standard attention and expanded MLA: ``d_qk + d_v``. Absorbed MLA works in
+        the latent space: scores over the latent and the rope key
+        (``r_kv + d_rope``), the weighted sum over the latent (``r_kv``).
+        """
+        if self.mla_absorbed:
+            return 2 * int(self.kv_lora_rank) + int(self.qk_rope_head_dim)  # type: ignore[arg-type]
+        return self.qk_dim + self.v_dim
