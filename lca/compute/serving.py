@@ -31,7 +31,7 @@ from .architecture import Architecture
 from .flops import attention_flops_per_token, matmul_flops_per_token, mean_kept_keys, prefill_flops
 from .memory import kv_cache_bytes, kv_entry_bytes, weight_bytes, weights_read_per_step
 
-__all__ = ["devices_to_hold", "max_batch", "ServingEnergy", "serving_energy"]
+__all__ = ["devices_to_hold", "max_batch", "ServingEnergy", "serving_energy", "roofline_step"]
 
 J_PER_KWH = 3.6e6
 
@@ -113,6 +113,24 @@ def _col(x) -> np.ndarray:
     return np.asarray(x, dtype=float).reshape(-1, 1)
 
 
+def roofline_step(flops, nbytes, n, peak_flops, bandwidth, ce, me, tdp, idle, measured=None):
+    """Time [s], device energy [J] and whether compute-bound, of engine steps on ``n`` devices.
+
+    Broadcasts scenario columns (N, 1) against steps (1, S). The step takes the
+    longer of its compute time at ``ce`` of peak and its memory time at ``me``
+    of the bandwidth; each device draws ``measured`` power if given, else idle
+    plus the busier unit's utilisation times (TDP - idle).
+    """
+    t_c = flops / (n * peak_flops * ce)
+    t_m = nbytes / (n * bandwidth * me)
+    t = np.maximum(t_c, t_m)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        u = np.where(t > 0, np.maximum(flops / (t * n * peak_flops), nbytes / (t * n * bandwidth)), 0.0)
+    u = np.minimum(u, 1.0)
+    power = measured if measured is not None else idle + u * (tdp - idle)
+    return t, t * n * power, t_c >= t_m
+
+
 def serving_energy(
     arch: Architecture,
     *,
@@ -165,14 +183,7 @@ def serving_energy(
     measured = None if average_power is None else _col(average_power)
 
     def step(flops, nbytes):
-        t_c = flops / (n * peak_flops * ce)
-        t_m = nbytes / (n * bandwidth * me)
-        t = np.maximum(t_c, t_m)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            u = np.where(t > 0, np.maximum(flops / (t * n * peak_flops), nbytes / (t * n * bandwidth)), 0.0)
-        u = np.minimum(u, 1.0)
-        power = measured if measured is not None else idle_c + u * (tdp_c - idle_c)
-        return t, t * n * power, t_c >= t_m
+        return roofline_step(flops, nbytes, n, peak_flops, bandwidth, ce, me, tdp_c, idle_c, measured)
 
     kv_entry = kv_entry_bytes(arch, kv_precision)
     pf_per_request = prefill_flops(arch, prompt_tokens, logits="last")  # logits of the last prompt token only

@@ -1,0 +1,268 @@
+"""Continuous batching with chunked prefill: a serving engine's steps over a mix of requests.
+
+Serving engines (vLLM, SGLang, TensorRT-LLM) do not run a batch of identical requests in
+lock step: requests of different prompt and output lengths join and leave the running set
+at every step, under two limits, the maximum number of running sequences and a per-step
+token budget (chunked prefill). :func:`schedule` plays that scheduler over a set of
+requests, all waiting at time 0 (a saturated server), the way vLLM's does:
+
+1. every running sequence whose prompt is fully prefilled decodes one token;
+2. the rest of the step's token budget goes to prefill chunks: first the running
+   sequences whose prompt is partly prefilled, then waiting requests, admitted in order
+   while fewer than ``max_seqs`` run;
+3. a prompt's last chunk computes the logits of its last token (the first output token);
+   the request then decodes ``output`` steps (the convention of
+   :func:`lca.compute.serving.serving_energy`) and leaves.
+
+The schedule records each step's FLOPs and bytes (weights read once per step, KV cache
+read and written per sequence); it depends on token counts only, so one schedule serves
+every scenario of a sweep or Monte Carlo run, and :func:`batching_energy` applies the
+roofline of the device to all steps at once. With every request identical and a budget
+that holds a whole batch of prompts, the steps are those of the lock-step model, and so
+is the energy (tested).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .architecture import Architecture
+from .flops import _sum_keys, attention_flops_per_token, lm_head_flops_per_token, matmul_flops_per_token, mean_kept_keys
+from .memory import kv_entry_bytes, weights_read_per_step
+from .serving import J_PER_KWH, ServingEnergy, _col, roofline_step
+
+__all__ = ["Schedule", "schedule", "batching_energy", "request_lengths", "MAX_STEPS"]
+
+MAX_STEPS = 2_000_000  # a schedule longer than this is refused (memory: ~6 arrays of this length)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The steps of one continuous-batching run over ``requests`` requests."""
+
+    flops: np.ndarray  # per step [FLOP]
+    nbytes: np.ndarray  # per step: weights + KV cache read and written [B]
+    prefill_share: np.ndarray  # share of each step's FLOPs that is prefill [unitless]
+    decodes: np.ndarray  # decode tokens in each step [count]
+    running: np.ndarray  # sequences in each step [count]
+    tokens: np.ndarray  # tokens processed in each step (prefill chunks + decodes) [count]
+    requests: int
+    prompt_tokens: int  # all requests [count]
+    output_tokens: int  # all requests [count]
+    prefill_flops: float  # all requests [FLOP]
+    decode_flops: float  # all requests [FLOP]
+
+    @property
+    def steps(self) -> int:
+        return int(self.flops.size)
+
+
+def schedule(
+    arch: Architecture,
+    prompts,
+    outputs,
+    *,
+    max_seqs: int,
+    max_batched_tokens: int,
+    precision: str = "bf16",
+    kv_precision: str = "bf16",
+) -> Schedule:
+    """Play a continuous-batching scheduler over requests with these prompt and output lengths.
+
+    Parameters
+    ----------
+    prompts, outputs : array of int
+        Prompt and output tokens of each request (prompt >= 1, output >= 0). [count]
+    max_seqs : int
+        Most sequences running at once (vLLM ``max_num_seqs``). [count]
+    max_batched_tokens : int
+        Token budget of one step, prefill chunks and decodes together (vLLM
+        ``max_num_batched_tokens``); a prompt longer than the budget is prefilled
+        in chunks. [count]
+    """
+    p = np.asarray(prompts, dtype=np.int64).ravel()
+    o = np.asarray(outputs, dtype=np.int64).ravel()
+    if p.size == 0 or p.size != o.size:
+        raise ValueError("give as many prompt as output lengths, at least one request")
+    if np.any(p < 1) or np.any(o < 0):
+        raise ValueError("prompt lengths >= 1 and output lengths >= 0 are required")
+    if max_seqs < 1 or max_batched_tokens < 1:
+        raise ValueError("max_seqs and max_batched_tokens must be at least 1")
+    if np.any(p + o > arch.max_context):
+        raise ValueError(f"a request is longer than the model's context ({arch.max_context} tokens)")
+    # a step decodes at most max_seqs tokens: fewer steps than this are impossible
+    if int(o.sum()) / min(max_seqs, max_batched_tokens) > MAX_STEPS:
+        raise ValueError(f"this mix needs more than {MAX_STEPS:,} engine steps: fewer or shorter requests")
+
+    mm = matmul_flops_per_token(arch)
+    head = lm_head_flops_per_token(arch)
+    att_prefill = attention_flops_per_token(arch, 1.0)  # per key, all layers
+    att_decode = attention_flops_per_token(arch, 1.0, decode=True)
+    kv_entry = kv_entry_bytes(arch, kv_precision)
+
+    n = p.size
+    done_decoding = np.zeros(n, dtype=np.int64)  # decode steps done
+    decoding = np.zeros(0, dtype=np.int64)  # running, prompt fully prefilled, in admission order
+    prefilling: list[list[int]] = []  # running, prompt partly prefilled: [request, tokens prefilled]
+    next_waiting = 0
+    flops, nbytes, share, seqs, toks, decs = [], [], [], [], [], []
+    pf_total = dec_total = 0.0
+    while decoding.size or prefilling or next_waiting < n:
+        if len(flops) >= MAX_STEPS:
+            raise ValueError(f"this mix needs more than {MAX_STEPS:,} engine steps: fewer or shorter requests")
+        budget = max_batched_tokens
+        step_dec = decoding[:budget]
+        budget -= step_dec.size
+        chunks: list[tuple[int, int, int]] = []  # (request, start, length)
+        for item in prefilling:
+            if budget == 0:
+                break
+            r, done = item
+            c = int(min(p[r] - done, budget))
+            chunks.append((r, done, c))
+            budget -= c
+        while budget > 0 and next_waiting < n and decoding.size + len(prefilling) < max_seqs:
+            r = next_waiting
+            next_waiting += 1
+            prefilling.append([r, 0])
+            c = int(min(p[r], budget))
+            chunks.append((r, 0, c))
+            budget -= c
+        # work of the step
+        kept = mean_kept_keys(arch, (p[step_dec] + done_decoding[step_dec]).astype(float) + 1.0)
+        dec_f = float(step_dec.size * mm + att_decode * np.sum(kept))
+        dec_kv = float(kv_entry * (np.sum(kept) + step_dec.size))
+        pf_f = pf_kv = 0.0
+        chunk_tokens = 0
+        for r, start, c in chunks:
+            last = start + c == p[r]
+            pf_f += c * (mm - head) + (head if last else 0.0) + att_prefill * _sum_keys(arch, start, start + c)
+            pf_kv += kv_entry * (float(mean_kept_keys(arch, float(start))) + c)
+            chunk_tokens += c
+        tokens = step_dec.size + chunk_tokens
+        flops.append(pf_f + dec_f)
+        nbytes.append(float(weights_read_per_step(arch, tokens, precision)) + pf_kv + dec_kv)
+        share.append(pf_f / (pf_f + dec_f) if pf_f + dec_f > 0 else 0.0)
+        seqs.append(decoding.size + len(prefilling))
+        toks.append(tokens)
+        decs.append(step_dec.size)
+        pf_total += pf_f
+        dec_total += dec_f
+        # advance: decodes, then prompts whose last chunk ran start decoding next step
+        done_decoding[step_dec] += 1
+        decoding = decoding[done_decoding[decoding] < o[decoding]]
+        finished = []
+        for item, (_r, _start, c) in zip(prefilling, chunks, strict=False):
+            item[1] += c
+            if item[1] == p[item[0]]:
+                finished.append(item)
+        if finished:
+            ready = [item[0] for item in finished if o[item[0]] > 0]
+            prefilling = [item for item in prefilling if item[1] < p[item[0]]]
+            decoding = np.concatenate([decoding, np.asarray(ready, dtype=np.int64)])
+    return Schedule(
+        flops=np.asarray(flops),
+        nbytes=np.asarray(nbytes),
+        prefill_share=np.asarray(share),
+        decodes=np.asarray(decs, dtype=float),
+        running=np.asarray(seqs, dtype=float),
+        tokens=np.asarray(toks, dtype=float),
+        requests=n,
+        prompt_tokens=int(p.sum()),
+        output_tokens=int(o.sum()),
+        prefill_flops=pf_total,
+        decode_flops=dec_total,
+    )
+
+
+def batching_energy(
+    sched: Schedule,
+    *,
+    devices,
+    peak_flops: float,
+    bandwidth: float,
+    compute_efficiency,
+    memory_efficiency,
+    tdp,
+    idle_power,
+    average_power=None,
+    chunk: int = 4096,
+) -> ServingEnergy:
+    """Energy per request (the mean over the schedule's requests) on a replica of ``devices`` devices.
+
+    Scenario inputs may be numbers or 1-D arrays (as in
+    :func:`lca.compute.serving.serving_energy`); steps are evaluated in chunks of
+    ``chunk`` steps. A step's energy is split between prefill and decode by its
+    share of FLOPs; ``prefill_time``/``decode_time`` (the run's wall time) and
+    ``decode_bytes`` (per request) are split the same way. ``decode_memory_bound`` is the share of the steps with
+    decode tokens that are memory-bound.
+    """
+    n = _col(devices)
+    ce, me = _col(compute_efficiency), _col(memory_efficiency)
+    tdp_c, idle_c = _col(tdp), _col(idle_power)
+    measured = None if average_power is None else _col(average_power)
+    shape = np.broadcast(n, ce, me, tdp_c, idle_c, *(() if measured is None else (measured,))).shape[0]
+    energy_pf = np.zeros(shape)
+    energy_dec = np.zeros(shape)
+    time_pf = np.zeros(shape)
+    time_dec = np.zeros(shape)
+    mem_steps = np.zeros(shape)
+    for lo in range(0, sched.steps, chunk):
+        sl = slice(lo, lo + chunk)
+        f, b, s = sched.flops[sl][None, :], sched.nbytes[sl][None, :], sched.prefill_share[sl][None, :]
+        t, j, compute_bound = roofline_step(f, b, n, peak_flops, bandwidth, ce, me, tdp_c, idle_c, measured)
+        t, j = np.broadcast_to(t, (shape, t.shape[1])), np.broadcast_to(j, (shape, j.shape[1]))
+        energy_pf += (j * s).sum(axis=1)
+        energy_dec += (j * (1.0 - s)).sum(axis=1)
+        time_pf += (t * s).sum(axis=1)
+        time_dec += (t * (1.0 - s)).sum(axis=1)
+        with_decode = sched.decodes[sl][None, :] > 0
+        mem_steps += np.broadcast_to(~compute_bound & with_decode, (shape, t.shape[1])).sum(axis=1)
+    r = float(sched.requests)
+    return ServingEnergy(
+        prefill_energy=energy_pf / r / J_PER_KWH,
+        decode_energy=energy_dec / r / J_PER_KWH,
+        prefill_time=time_pf,
+        decode_time=time_dec,
+        device_hours=(time_pf + time_dec) * np.broadcast_to(n[:, 0], shape) / r / 3600.0,
+        devices=np.broadcast_to(n[:, 0], shape),
+        decode_memory_bound=mem_steps / max(1, int(np.count_nonzero(sched.decodes))),
+        prefill_flops=sched.prefill_flops / r,
+        decode_flops=sched.decode_flops / r,
+        decode_bytes=np.full(shape, float(np.sum(sched.nbytes * (1.0 - sched.prefill_share))) / r),
+        output_tokens=int(round(sched.output_tokens / r)),
+    )
+
+
+def request_lengths(
+    family: str, mean: float, count: int, seed: int, *, sigma: float | None = None, bins=None, weights=None
+) -> np.ndarray:
+    """``count`` token lengths drawn with ``seed`` from a distribution family [count].
+
+    ``fixed``: every request ``mean``. ``lognormal``: median chosen so that the mean
+    is ``mean``, log-standard deviation ``sigma``. ``exponential``: mean ``mean``.
+    ``histogram``: bin edges ``bins`` with ``weights`` per bin, uniform inside a
+    bin (an empirical distribution, e.g. from a trace). Lengths are rounded and
+    at least 1.
+    """
+    rng = np.random.default_rng(seed)
+    if family == "fixed":
+        out = np.full(count, float(mean))
+    elif family == "lognormal":
+        if sigma is None or sigma <= 0:
+            raise ValueError("a lognormal length distribution needs sigma > 0")
+        out = rng.lognormal(np.log(mean) - sigma**2 / 2.0, sigma, count)
+    elif family == "exponential":
+        out = rng.exponential(mean, count)
+    elif family == "histogram":
+        edges = np.asarray(bins, dtype=float)
+        w = np.asarray(weights, dtype=float)
+        if edges.ndim != 1 or edges.size != w.size + 1 or np.any(np.diff(edges) <= 0) or np.any(w < 0) or w.sum() <= 0:
+            raise ValueError("a histogram needs increasing bin edges and one weight >= 0 per bin (not all 0)")
+        which = rng.choice(w.size, size=count, p=w / w.sum())
+        out = rng.uniform(edges[which], edges[which + 1])
+    else:
+        raise ValueError(f"unknown length distribution {family!r}: fixed, lognormal, exponential or histogram")
+    return np.maximum(1, np.rint(out)).astype(np.int64)

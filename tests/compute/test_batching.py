@@ -1,0 +1,109 @@
+"""Continuous batching with chunked prefill: reduces to lock step, conserves work, moves the right way."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lca.compute.batching import MAX_STEPS, batching_energy, request_lengths, schedule
+from lca.compute.flops import decode_flops, prefill_flops
+from lca.compute.serving import serving_energy
+from lca.inventory import Registry
+
+REG = Registry()
+H100 = REG.get("h100-sxm", "accelerator")
+DEVICE = {
+    "peak_flops": H100.peak_flops["bf16"].value,
+    "bandwidth": H100.memory_bandwidth.value * 1e9,
+    "tdp": H100.tdp.value,
+    "idle_power": 0.2 * H100.tdp.value,
+}
+SCENARIOS = {"compute_efficiency": np.array([0.5, 0.3, 0.7]), "memory_efficiency": np.array([0.6, 0.4, 0.8])}
+
+
+@pytest.mark.parametrize(
+    "model,batch,prompt,output",
+    [("llama-3.1-8b", 16, 1000, 400), ("llama-3.1-8b", 1, 50, 3), ("mixtral-8x7b", 8, 300, 120),
+     ("mistral-7b", 4, 5000, 200), ("deepseek-v3", 4, 2000, 50)],
+)  # fmt: skip
+def test_identical_requests_equal_the_lock_step_model(model, batch, prompt, output):
+    """Every request the same and a budget that holds a batch of prompts: the lock-step steps, the same energy."""
+    arch = REG.get(model, "model")
+    devices = 8 if model in ("mixtral-8x7b", "deepseek-v3") else 1
+    sched = schedule(arch, [prompt] * 3 * batch, [output] * 3 * batch, max_seqs=batch,
+                     max_batched_tokens=batch * prompt)  # fmt: skip
+    got = batching_energy(sched, devices=devices, **DEVICE, **SCENARIOS)
+    lock = serving_energy(arch, prompt_tokens=prompt, output_tokens=output, batch=batch, devices=devices, **DEVICE,
+                          **SCENARIOS)  # fmt: skip
+    for field in ("prefill_energy", "decode_energy", "device_hours", "decode_memory_bound", "decode_bytes"):
+        np.testing.assert_allclose(getattr(got, field), getattr(lock, field), rtol=1e-12, err_msg=field)
+    assert got.prefill_flops == pytest.approx(lock.prefill_flops, rel=1e-12)
+    assert got.decode_flops == pytest.approx(lock.decode_flops, rel=1e-12)
+
+
+def test_chunked_prefill_with_a_32_token_budget_conserves_work():
+    """A 32-token step budget splits every prompt; prefill and decode FLOPs are those of the requests."""
+    arch = REG.get("llama-3.1-8b", "model")
+    prompts = request_lengths("lognormal", 300, 60, seed=1, sigma=0.7)
+    outputs = request_lengths("exponential", 80, 60, seed=2)
+    sched = schedule(arch, prompts, outputs, max_seqs=16, max_batched_tokens=32)
+    assert sched.tokens.max() <= 32
+    assert sched.running.max() <= 16
+    assert sched.prefill_flops == pytest.approx(sum(prefill_flops(arch, int(p)) for p in prompts), rel=1e-12)
+    assert sched.decode_flops == pytest.approx(
+        sum(decode_flops(arch, int(p), int(o)) for p, o in zip(prompts, outputs, strict=True)), rel=1e-12
+    )
+    assert sched.tokens.sum() == prompts.sum() + outputs.sum()
+
+
+def _energy(prompts, outputs, **limits) -> float:
+    arch = REG.get("llama-3.1-8b", "model")
+    sched = schedule(arch, prompts, outputs, **limits)
+    return float(batching_energy(sched, devices=1, compute_efficiency=0.5, memory_efficiency=0.6, **DEVICE).energy[0])
+
+
+def test_energy_per_request_grows_with_output_and_falls_with_more_sequences():
+    prompts = request_lengths("lognormal", 800, 300, seed=3, sigma=0.8)
+    short = request_lengths("lognormal", 100, 300, seed=4, sigma=0.8)
+    long = request_lengths("lognormal", 800, 300, seed=4, sigma=0.8)
+    limits = {"max_seqs": 32, "max_batched_tokens": 2048}
+    assert _energy(prompts, long, **limits) > 3 * _energy(prompts, short, **limits)
+    e = [_energy(prompts, long, max_seqs=s, max_batched_tokens=2048) for s in (4, 16, 64)]
+    assert e[0] > e[1] > e[2]
+
+
+def test_chunked_prefill_has_a_best_budget():
+    """Decodes ride in compute-bound prefill chunks (Sarathi-Serve): a mid-size budget beats whole-prompt
+    steps, and a tiny budget reads the weights for a handful of tokens per step."""
+    prompts = request_lengths("lognormal", 1500, 150, seed=5, sigma=0.8)
+    outputs = request_lengths("lognormal", 300, 150, seed=6, sigma=0.8)
+    tiny, mid, whole = (_energy(prompts, outputs, max_seqs=64, max_batched_tokens=t) for t in (8, 512, 16384))
+    assert tiny > 5 * mid
+    assert whole > 1.05 * mid
+
+
+def test_length_families():
+    assert set(request_lengths("fixed", 7, 5, seed=0)) == {7}
+    lengths = request_lengths("lognormal", 500, 200_000, seed=0, sigma=1.0)
+    assert lengths.mean() == pytest.approx(500, rel=0.02)
+    assert request_lengths("exponential", 500, 200_000, seed=0).mean() == pytest.approx(500, rel=0.02)
+    hist = request_lengths("histogram", 0, 100_000, seed=0, bins=[1, 101, 1001], weights=[3, 1])
+    assert np.mean(hist <= 101) == pytest.approx(0.75, abs=0.01)
+    np.testing.assert_array_equal(request_lengths("lognormal", 500, 10, seed=9, sigma=0.5),
+                                  request_lengths("lognormal", 500, 10, seed=9, sigma=0.5))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "call,message",
+    [(lambda a: schedule(a, [], [], max_seqs=1, max_batched_tokens=1), "at least one request"),
+     (lambda a: schedule(a, [0], [1], max_seqs=1, max_batched_tokens=1), "prompt lengths >= 1"),
+     (lambda a: schedule(a, [1], [1], max_seqs=0, max_batched_tokens=1), "at least 1"),
+     (lambda a: schedule(a, [200_000], [1], max_seqs=1, max_batched_tokens=8), "context"),
+     (lambda a: schedule(a, [1] * 20, [MAX_STEPS // 19] * 20, max_seqs=1, max_batched_tokens=8), "engine steps"),
+     (lambda a: request_lengths("zipf", 5, 3, seed=0), "unknown length distribution"),
+     (lambda a: request_lengths("lognormal", 5, 3, seed=0), "sigma"),
+     (lambda a: request_lengths("histogram", 5, 3, seed=0, bins=[1, 2], weights=[1, 1]), "bin edges")],
+)  # fmt: skip
+def test_bad_requests_are_refused(call, message):
+    with pytest.raises(ValueError, match=message):
+        call(REG.get("llama-3.1-8b", "model"))
