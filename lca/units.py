@@ -197,8 +197,8 @@ def _fast_unit(unit: str) -> tuple[float, Dims] | None:
         parsed = product()
     except (OverflowError, ZeroDivisionError):  # absurd powers: let pint say what it makes of them
         return None
-    if parsed is None or pos != len(tokens) or not math.isfinite(parsed[0]) or parsed[0] == 0.0:
-        return None
+    if parsed is None or pos != len(tokens) or not 1e-300 < abs(parsed[0]) < 1e300:
+        return None  # beyond the range where float ratios stay exact enough: pint decides
     return parsed[0], tuple(sorted((k, v) for k, v in parsed[1].items() if v != 0.0))
 
 

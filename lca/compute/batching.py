@@ -107,7 +107,12 @@ def schedule(
     decoding = np.zeros(0, dtype=np.int64)  # running, prompt fully prefilled, in admission order
     prefilling: list[list[int]] = []  # running, prompt partly prefilled: [request, tokens prefilled]
     next_waiting = 0
-    flops, nbytes, share, seqs, toks, decs = [], [], [], [], [], []
+    flops: list[float] = []
+    nbytes: list[float] = []
+    share: list[float] = []
+    seqs: list[int] = []
+    toks: list[int] = []
+    decs: list[int] = []
     pf_total = dec_total = 0.0
     while decoding.size or prefilling or next_waiting < n:
         if len(flops) >= MAX_STEPS:
