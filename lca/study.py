@@ -297,6 +297,46 @@ class TrainingPhase(PhaseBase):
         return super().total_accelerator_hours
 
 
+class LengthDistribution(Strict):
+    """How request lengths vary around the phase's mean ``prompt_tokens``/``output_tokens``."""
+
+    family: Literal["fixed", "lognormal", "exponential", "histogram"]
+    sigma: float | None = Field(default=None, gt=0.0, le=3.0)  # lognormal: standard deviation of ln(length)
+    bins: list[float] | None = None  # histogram: bin edges [token]
+    weights: list[float] | None = None  # histogram: one weight per bin
+
+    @model_validator(mode="after")
+    def _parameters(self) -> LengthDistribution:
+        if (self.family == "lognormal") != (self.sigma is not None):
+            raise ValueError("'sigma' goes with family lognormal, and lognormal needs it")
+        if (self.family == "histogram") != (self.bins is not None and self.weights is not None):
+            raise ValueError("'bins' and 'weights' go with family histogram, and histogram needs both")
+        if self.bins is not None and self.weights is not None:
+            edges, w = self.bins, self.weights
+            if len(edges) != len(w) + 1 or any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
+                raise ValueError("'bins' are increasing edges, one more than 'weights'")
+            if edges[0] < 1 or any(x < 0 for x in w) or sum(w) <= 0:
+                raise ValueError("bin edges start at 1 token or more; weights are >= 0 and not all 0")
+        return self
+
+
+class Batching(Strict):
+    """Continuous batching with chunked prefill (``lca.compute.batching``) instead of lock-step batches."""
+
+    max_batched_tokens: int = Field(ge=1, le=1_000_000)  # token budget of one engine step
+    prompt_lengths: LengthDistribution | None = None  # default: every prompt prompt_tokens long
+    output_lengths: LengthDistribution | None = None  # default: every output output_tokens long
+    requests: int = Field(default=1000, ge=1, le=100_000)  # requests played through the scheduler
+    seed: int | None = Field(default=None, ge=0)  # seed of the drawn lengths (default 0)
+
+    @model_validator(mode="after")
+    def _seed_needs_a_draw(self) -> Batching:
+        drawn = any(d is not None and d.family != "fixed" for d in (self.prompt_lengths, self.output_lengths))
+        if self.seed is not None and not drawn:
+            raise ValueError("'seed' is used only with a drawn length distribution (lognormal, exponential, histogram)")
+        return self
+
+
 class InferencePhase(PhaseBase):
     """An inference deployment.
 
@@ -319,6 +359,7 @@ class InferencePhase(PhaseBase):
     kv_precision: Precision | None = None  # number format of the KV cache (default: bf16)
     compute_efficiency: float | None = Field(default=None, gt=0.0, le=1.0)  # prefill MFU
     memory_efficiency: float | None = Field(default=None, gt=0.0, le=1.0)  # decode MBU
+    batching: Batching | None = None  # continuous batching (default: lock-step batches of identical requests)
 
     @property
     def modelled(self) -> bool:
@@ -351,7 +392,7 @@ class InferencePhase(PhaseBase):
                     "(or give the measured 'average_power')"
                 )
             return self
-        for name in ("output_tokens", "batch_size", "devices", "compute_efficiency", "memory_efficiency"):
+        for name in ("output_tokens", "batch_size", "devices", "compute_efficiency", "memory_efficiency", "batching"):
             if getattr(self, name) is not None:
                 raise ValueError(f"'{name}' is used only with 'prompt_tokens' (modelled inference)")
         if self.kv_precision is not None or self.precision is not None:

@@ -30,9 +30,10 @@ from typing import Any
 import numpy as np
 
 from ..compute.architecture import Architecture
+from ..compute.batching import Schedule, batching_energy, request_lengths, schedule
 from ..compute.flops import training_flops
 from ..compute.memory import kv_cache_bytes, weight_bytes
-from ..compute.serving import devices_to_hold, max_batch, serving_energy
+from ..compute.serving import ServingEnergy, devices_to_hold, max_batch, serving_energy
 from ..errors import InputError, InventoryError, StudyError
 from ..inventory import CATEGORIES
 from ..inventory.profiles import read_profile, weighted_intensity
@@ -790,6 +791,152 @@ def _modelled_training(b: _Builder, act: PhaseActivity, phase: TrainingPhase) ->
     }
 
 
+@dataclass
+class _RequestMix:
+    """The requests a continuous-batching phase plays through the scheduler, and its schedules by batch."""
+
+    prompts: np.ndarray
+    outputs: np.ndarray
+    max_batched_tokens: int
+    schedules: dict[int, Schedule] = field(default_factory=dict)
+
+
+def _lengths(b: _Builder, which: str, mean: int, spec: Any, count: int, seed: int) -> np.ndarray:
+    if spec is None:
+        return np.full(count, mean, dtype=np.int64)
+    if spec.family == "histogram":
+        edges, w = np.asarray(spec.bins, dtype=float), np.asarray(spec.weights, dtype=float)
+        hist_mean = float(np.sum(w * (edges[:-1] + edges[1:]) / 2.0) / w.sum())
+        if abs(hist_mean / mean - 1.0) > 0.01:
+            raise StudyError(
+                f"the histogram of {which} lengths has a mean of {hist_mean:.0f} tokens, "
+                f"not the phase's {which}_tokens",
+                value=mean,
+                hint=f"set {which}_tokens to {hist_mean:.0f}: the mean request is what every per-token result uses",
+                **b.where(f"{which}_tokens"),
+            )
+    return request_lengths(spec.family, mean, count, seed, sigma=spec.sigma, bins=spec.bins, weights=spec.weights)
+
+
+def _request_mix(b: _Builder, arch: Architecture, phase: InferencePhase, prompt: int, output: int) -> _RequestMix:
+    """Draw the requests of a continuous-batching phase (recorded as inputs; lengths beyond the context cut)."""
+    spec = phase.batching
+    assert spec is not None
+    table, p = b.table, b.p
+    table.study(f"{p}.batching.max_batched_tokens", spec.max_batched_tokens, "token", "token budget per engine step",
+                continuous=False)  # fmt: skip
+    table.study(f"{p}.batching.requests", spec.requests, "request", "requests played through the scheduler",
+                continuous=False)  # fmt: skip
+    seed = spec.seed or 0
+    if spec.seed is not None:
+        table.study(f"{p}.batching.seed", spec.seed, "", "seed of the drawn request lengths", continuous=False)
+    for which, dist in (("prompt", spec.prompt_lengths), ("output", spec.output_lengths)):
+        if dist is not None and dist.sigma is not None:
+            table.study(f"{p}.batching.{which}_lengths.sigma", dist.sigma, "", f"log-sd of {which} lengths",
+                        continuous=False)  # fmt: skip
+    prompts = _lengths(b, "prompt", prompt, spec.prompt_lengths, spec.requests, seed)
+    outputs = _lengths(b, "output", output, spec.output_lengths, spec.requests, seed + 1)
+    cut = int(np.count_nonzero(prompts + outputs > arch.max_context))
+    prompts = np.minimum(prompts, arch.max_context - 1)
+    outputs = np.minimum(outputs, arch.max_context - prompts)
+    table.notes.add(
+        NoteCode.MODEL,
+        f"continuous batching: {spec.requests} requests (prompts mean {prompts.mean():.0f}, "
+        f"p95 {np.percentile(prompts, 95):.0f} tokens; outputs mean {outputs.mean():.0f}, "
+        f"p95 {np.percentile(outputs, 95):.0f}) through a scheduler with a {spec.max_batched_tokens}-token "
+        "step budget (chunked prefill) and at most batch_size running sequences; memory fit is checked "
+        "at the mean context" + (f"; {cut} drawn requests cut to the model's context" if cut else ""),
+        p,
+    )
+    return _RequestMix(prompts, outputs, spec.max_batched_tokens)
+
+
+EXACT_LIMITS = 4  # distinct batch limits scheduled exactly; more (Monte Carlo) are interpolated
+_GRID_STEP = 0.25  # interpolation grid: batch limits 2^(k/4)
+
+
+def _schedule_for(arch: Architecture, mix: _RequestMix, limit: int, precision: str, kv_precision: str) -> Schedule:
+    if limit not in mix.schedules:
+        mix.schedules[limit] = schedule(
+            arch,
+            mix.prompts,
+            mix.outputs,
+            max_seqs=limit,
+            max_batched_tokens=mix.max_batched_tokens,
+            precision=precision,
+            kv_precision=kv_precision,
+        )
+    return mix.schedules[limit]
+
+
+def _continuous(
+    arch: Architecture, mix: _RequestMix, batch: Any, precision: str, kv_precision: str, device: dict, scenario: dict
+) -> ServingEnergy:
+    """Energy per request under continuous batching.
+
+    Up to :data:`EXACT_LIMITS` distinct batch limits (a run, a sweep) get a
+    schedule each. Monte Carlo samples whose limit varies with the sampled
+    usable memory are interpolated, linearly in 1 / limit, between schedules at
+    limits ``round(2^(k/4))`` around them (tested within 1 % of the exact
+    schedule), so a 1,000-sample run needs a handful of schedules, not one per sample.
+    """
+    batches = np.asarray(batch, dtype=float).reshape(-1)
+    limits = np.maximum(1, np.floor(batches)).astype(np.int64)
+    distinct = np.unique(limits)
+    if distinct.size == 1 and limits.size == 1:
+        return batching_energy(_schedule_for(arch, mix, int(limits[0]), precision, kv_precision), **device, **scenario)
+    size = np.broadcast(*(np.asarray(x) for x in scenario.values() if x is not None), batches).shape
+    n = size[0] if size else 1
+    limits = np.broadcast_to(limits, (n,))
+    cols = {k: (None if x is None else np.broadcast_to(np.asarray(x, dtype=float).reshape(-1), (n,))) for k, x in
+            scenario.items()}  # fmt: skip
+    if distinct.size <= EXACT_LIMITS:
+        lower, upper, weight = limits, limits, np.ones(n)
+    else:
+        k_lo = np.floor(np.log2(limits) / _GRID_STEP + 1e-9)
+        lower = np.minimum(limits, np.round(2.0 ** (k_lo * _GRID_STEP))).astype(np.int64)
+        upper = np.maximum(limits, np.round(2.0 ** ((k_lo + 1) * _GRID_STEP))).astype(np.int64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            weight = np.where(upper == lower, 1.0, (1.0 / limits - 1.0 / upper) / (1.0 / lower - 1.0 / upper))
+    parts = {name: np.zeros(n) for name in _PER_SCENARIO}
+    last: ServingEnergy | None = None
+    for limit in np.unique(np.concatenate([lower, upper])):
+        w = np.where(lower == limit, weight, 0.0) + np.where((upper == limit) & (upper != lower), 1.0 - weight, 0.0)
+        rows = np.flatnonzero(w > 0)
+        if rows.size == 0:
+            continue
+        sub: dict[str, Any] = {k: (None if x is None else x[rows]) for k, x in cols.items()}
+        last = batching_energy(_schedule_for(arch, mix, int(limit), precision, kv_precision), **device, **sub)
+        for name in _PER_SCENARIO:
+            parts[name][rows] += w[rows] * np.broadcast_to(getattr(last, name), rows.shape)
+    assert last is not None
+    return ServingEnergy(
+        prefill_energy=parts["prefill_energy"],
+        decode_energy=parts["decode_energy"],
+        prefill_time=parts["prefill_time"],
+        decode_time=parts["decode_time"],
+        device_hours=parts["device_hours"],
+        devices=parts["devices"],
+        decode_memory_bound=parts["decode_memory_bound"],
+        prefill_flops=last.prefill_flops,  # FLOPs per request do not depend on the batch limit
+        decode_flops=last.decode_flops,
+        decode_bytes=parts["decode_bytes"],
+        output_tokens=last.output_tokens,
+    )
+
+
+_PER_SCENARIO = (
+    "prefill_energy",
+    "decode_energy",
+    "prefill_time",
+    "decode_time",
+    "device_hours",
+    "devices",
+    "decode_memory_bound",
+    "decode_bytes",
+)
+
+
 def _modelled_inference(b: _Builder, act: PhaseActivity, phase: InferencePhase) -> None:
     p, table, study = b.p, b.table, b.study
     arch: Architecture = table.registry.get(study.model, "model", **study.where("model"))  # type: ignore[arg-type]
@@ -912,23 +1059,31 @@ def _modelled_inference(b: _Builder, act: PhaseActivity, phase: InferencePhase) 
     tdp, idle = accelerator_power(b, acc, "precision")
     serve = f"{p}.serving"
 
+    device = {"peak_flops": peak, "bandwidth": bandwidth}
+    mix = _request_mix(b, arch, phase, prompt, output) if phase.batching is not None else None
+
     def run_serving(v: dict[str, Any]) -> None:
-        v[serve] = serving_energy(
-            arch,
-            prompt_tokens=prompt,
-            output_tokens=output,
-            batch=v[batch],
-            devices=v[devices],
-            peak_flops=peak,
-            bandwidth=bandwidth,
-            compute_efficiency=v[ce],
-            memory_efficiency=v[me],
-            tdp=v[tdp],
-            idle_power=v[idle],
-            precision=precision,
-            kv_precision=kv_precision,
-            average_power=None if measured is None else v[measured],
-        )
+        scenario = {
+            "devices": v[devices],
+            "compute_efficiency": v[ce],
+            "memory_efficiency": v[me],
+            "tdp": v[tdp],
+            "idle_power": v[idle],
+            "average_power": None if measured is None else v[measured],
+        }
+        if mix is None:
+            v[serve] = serving_energy(
+                arch,
+                prompt_tokens=prompt,
+                output_tokens=output,
+                batch=v[batch],
+                precision=precision,
+                kv_precision=kv_precision,
+                **device,
+                **scenario,
+            )
+        else:
+            v[serve] = _continuous(arch, mix, v[batch], precision, kv_precision, device, scenario)
 
     b.steps.append(run_serving)
 
@@ -968,6 +1123,25 @@ def _modelled_inference(b: _Builder, act: PhaseActivity, phase: InferencePhase) 
         acc_energy,
         busy,
     )
+    act.reported["output tokens per second per replica"] = b.calc(
+        f"{p}.tokens_per_second",
+        "token/s",
+        "output tokens per second per replica",
+        "output tokens per request / (busy hours x 3600 / devices)",
+        lambda s: s.output_tokens / (_scalar(s.device_hours) * 3600.0 / _scalar(s.devices)),
+        serve,
+    )
+    if measured is None:
+        act.reported["mean device utilisation (power model)"] = b.calc(
+            f"{p}.device_utilisation",
+            "",
+            "mean device utilisation (power model)",
+            "(mean power - idle) / (TDP - idle)",
+            lambda w, lo, hi: (w - lo) / (hi - lo),
+            power,
+            idle,
+            tdp,
+        )
     host = _host_power(b, act, power if phase.host_overhead is not None else None)
     if host is not None:
         act.energy[Component.HOST] = b.calc(

@@ -54,7 +54,13 @@ CANDIDATES = {
     "mfu": 0.3, "achieved_flops": "200 TFLOP/s", "recompute": "full", "requests": 5000, "requests_per_day": 300,
     "energy_per_request": "5 Wh", "prompt_tokens": 500, "output_tokens": 100, "batch_size": 4, "devices": 2,
     "kv_precision": "fp8", "compute_efficiency": 0.3, "memory_efficiency": 0.4,
+    "batching": {"max_batched_tokens": 512, "requests": 200, "seed": 3,
+                 "prompt_lengths": {"family": "lognormal", "sigma": 0.8}, "output_lengths": {"family": "exponential"}},
 }
+# every field of the batching block (on the modelled serving base with batching): a change or a clear error
+BATCHING = {"max_batched_tokens": 2048, "requests": 300, "seed": 7}
+BATCHING_LENGTHS = [{"family": "fixed"}, {"family": "lognormal", "sigma": 0.3}, {"family": "exponential"},
+                    {"family": "histogram", "bins": [1, 200, 500], "weights": [1, 1]}]
 FIELDS = sorted(set(TrainingPhase.model_fields) | set(InferencePhase.model_fields))
 
 
@@ -98,3 +104,43 @@ def test_a_field_changes_the_result_or_is_an_error(base, phase, field):
         return
     assert _changed(before[0], after[0]) or _changed(before[1], after[1]), \
         f"{phase}.{field} = {CANDIDATES[field]!r} was accepted and changed nothing"
+
+
+def _batching_base() -> dict:
+    data = copy.deepcopy(COMMON) | {"name": "field-batching"}
+    data.update(copy.deepcopy(BASES["modelled-serving"]))
+    data["inference"]["batching"] = {"max_batched_tokens": 512, "requests": 200,
+                                     "prompt_lengths": {"family": "lognormal", "sigma": 0.8}}
+    return data
+
+
+@pytest.mark.parametrize("field", sorted(BATCHING))
+def test_every_batching_field_changes_the_result(field):
+    data = _batching_base()
+    before = _signature(data)
+    data["inference"]["batching"][field] = BATCHING[field]
+    after = _signature(data)
+    assert _changed(before[0], after[0]) or _changed(before[1], after[1]), f"batching.{field} changed nothing"
+
+
+@pytest.mark.parametrize("which", ["prompt_lengths", "output_lengths"])
+@pytest.mark.parametrize("dist", BATCHING_LENGTHS, ids=lambda d: d["family"])
+def test_every_length_distribution_changes_the_result_or_is_an_error(which, dist):
+    data = _batching_base()
+    if which not in data["inference"]["batching"] and dist["family"] == "fixed":
+        pytest.skip("fixed is the default: the base has it already")
+    before = _signature(data)
+    data["inference"]["batching"][which] = dist
+    try:
+        after = _signature(data)
+    except lca.InputError as exc:
+        assert "histogram" in str(exc) or "seed" in str(exc)
+        return
+    assert _changed(before[0], after[0]) or _changed(before[1], after[1]), f"{which} = {dist} changed nothing"
+
+
+def test_a_seed_without_a_drawn_distribution_is_an_error():
+    data = _batching_base()
+    data["inference"]["batching"] = {"max_batched_tokens": 512, "seed": 4}
+    with pytest.raises(lca.InputError, match="'seed' is used only with a drawn length distribution"):
+        _signature(data)

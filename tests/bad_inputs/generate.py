@@ -196,6 +196,25 @@ def cases() -> list[tuple[str, dict | str, str, str]]:
     out.append(("encoder-decoder-training", _set(_set(MODELLED, "model", "t5-11b"), "inference", _DELETE),
                 "StudyError", "target_length"))
     out.append(("provisioned-too-small", _set(MODELLED, "inference.accelerators", 1) | {}, "StudyError", "go together"))
+    # continuous batching
+    out.append(("batching-in-measured-inference", _set(BASE, "inference.batching", {"max_batched_tokens": 64}),
+                "StudyError", "only with 'prompt_tokens'"))
+    out.append(("batching-without-budget", _set(MODELLED, "inference.batching", {"requests": 100}), "StudyError",
+                "max_batched_tokens"))
+    out.append(("batching-lognormal-without-sigma",
+                _set(MODELLED, "inference.batching",
+                     {"max_batched_tokens": 64, "prompt_lengths": {"family": "lognormal"}}),
+                "StudyError", "lognormal needs it"))
+    out.append(("batching-unknown-family",
+                _set(MODELLED, "inference.batching", {"max_batched_tokens": 64, "output_lengths": {"family": "zipf"}}),
+                "StudyError", "family"))
+    out.append(("batching-seed-without-draw",
+                _set(MODELLED, "inference.batching", {"max_batched_tokens": 64, "seed": 1}),
+                "StudyError", "'seed' is used only"))
+    out.append(("batching-histogram-mean",
+                _set(MODELLED, "inference.batching", {"max_batched_tokens": 64, "prompt_lengths": {
+                    "family": "histogram", "bins": [1, 11, 21], "weights": [1, 1]}}),
+                "StudyError", "has a mean of 11 tokens"))
     m = _set(_set(MODELLED, "inference.accelerators", 1), "inference.duration", "1 h")
     out.append(("provisioned-shorter-than-busy", m, "StudyError", "provisioned accelerator time is shorter"))
     out.append(("lifetime-missing", _set(_set(BASE, "hardware.server", _DELETE), "hardware.lifetime", _DELETE),

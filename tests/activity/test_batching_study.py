@@ -1,0 +1,119 @@
+"""Continuous batching in a study: lock step as a limit, recorded inputs, interpolated Monte Carlo, clear errors."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+import lca
+from lca.activity.phases import _continuous, _RequestMix
+from lca.analysis import compile_study
+from lca.compute.batching import request_lengths
+from lca.inventory import Registry
+from lca.study import study_from_dict
+from tests.conftest import ROOT
+
+BASE = {
+    "schema_version": 1,
+    "name": "batching",
+    "functional_unit": {"name": "request"},
+    "model": "llama-3.1-8b",
+    "grid": "FR",
+    "datacenter": "aws-fleet",
+    "hardware": {"accelerator": "h100-sxm", "server": "hgx-h100-8gpu"},
+    "inference": {"requests": 1e6, "prompt_tokens": 1000, "output_tokens": 300, "accelerators": 8,
+                  "duration": "30 days", "batch_size": 32},
+}  # fmt: skip
+
+
+def _compiled(batching: dict | None):
+    data = copy.deepcopy(BASE)
+    if batching is not None:
+        data["inference"]["batching"] = batching
+    study = study_from_dict(data, path=ROOT / "tests" / "data" / "batching.yaml")
+    return compile_study(study, Registry(study.inventory_folders()))
+
+
+def _value(compiled, name: str) -> float:
+    return float(np.ravel(compiled.activity.values[name])[0])
+
+
+def test_identical_requests_give_the_lock_step_energy():
+    lock = _compiled(None)
+    cont = _compiled({"max_batched_tokens": 32 * 1000, "requests": 320})  # ten full waves
+    name = "inference.energy.accelerators"
+    assert _value(cont, name) == pytest.approx(_value(lock, name), rel=1e-12)
+
+
+def test_the_mix_and_the_budget_move_the_energy_and_are_recorded():
+    lock = _compiled(None)
+    mixed = _compiled({"max_batched_tokens": 512, "prompt_lengths": {"family": "lognormal", "sigma": 0.8},
+                       "output_lengths": {"family": "exponential"}})  # fmt: skip
+    name = "inference.energy.accelerators"
+    assert _value(mixed, name) != pytest.approx(_value(lock, name), rel=1e-3)
+    inputs = mixed.activity.inputs
+    assert inputs["inference.batching.max_batched_tokens"].value == 512
+    assert inputs["inference.batching.prompt_lengths.sigma"].value == 0.8
+    notes = [n.text for n in mixed.activity.notes]
+    assert any(t.startswith("continuous batching: 1000 requests") for t in notes)
+    assert _value(mixed, "inference.tokens_per_second") > 0
+    assert 0 < _value(mixed, "inference.device_utilisation") < 1
+
+
+def test_monte_carlo_limits_are_interpolated_within_a_percent():
+    """Batch limits that vary per sample: schedules on a 2^(k/4) grid, interpolated in 1 / limit."""
+    reg = Registry()
+    arch, acc = reg.get("llama-3.1-8b", "model"), reg.get("h100-sxm", "accelerator")
+    device = {"peak_flops": acc.peak_flops["bf16"].value, "bandwidth": acc.memory_bandwidth.value * 1e9}
+    prompts = request_lengths("lognormal", 1000, 400, 0, sigma=0.8)
+    mix = _RequestMix(prompts, request_lengths("exponential", 300, 400, 1), 2048)
+    limits = np.array([3.0, 13.0, 29.0, 57.0, 101.0, 142.0, 199.0, 250.0])
+    scenario = {"devices": 1.0, "compute_efficiency": 0.5, "memory_efficiency": 0.6, "tdp": 700.0,
+                "idle_power": 100.0, "average_power": None}  # fmt: skip
+    together = _continuous(arch, mix, limits, "bf16", "bf16", device, scenario).energy
+    assert len(mix.schedules) <= 2 * limits.size
+    sampled = np.random.default_rng(0).uniform(142, 256, 1000)  # limits of 1,000 Monte Carlo samples
+    mix.schedules.clear()
+    _continuous(arch, mix, sampled, "bf16", "bf16", device, scenario)
+    assert len(mix.schedules) <= 5  # 128, 152, 181, 215, 256
+    alone = np.array([_continuous(arch, mix, lim, "bf16", "bf16", device, scenario).energy[0] for lim in limits])
+    np.testing.assert_allclose(together, alone, rtol=0.01)
+
+
+def test_a_histogram_must_have_the_phase_mean(tmp_path):
+    data = copy.deepcopy(BASE)
+    data["inference"]["batching"] = {
+        "max_batched_tokens": 512,
+        "prompt_lengths": {"family": "histogram", "bins": [1, 101, 201], "weights": [1, 1]},
+    }
+    path = tmp_path / "study.yaml"
+    import yaml
+
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(lca.InputError, match="has a mean of 101 tokens") as info:
+        lca.run(path, samples=0, home=tmp_path / "home")
+    assert "set prompt_tokens to 101" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "batching,message",
+    [({"max_batched_tokens": 0}, "max_batched_tokens"),
+     ({"max_batched_tokens": 64, "prompt_lengths": {"family": "lognormal"}}, "needs it"),
+     ({"max_batched_tokens": 64, "prompt_lengths": {"family": "exponential", "sigma": 1}}, "goes with"),
+     ({"max_batched_tokens": 64, "output_lengths": {"family": "histogram", "bins": [5, 1], "weights": [1]}},
+      "increasing"),
+     ({"max_batched_tokens": 64, "budget": 3}, "budget")],
+)  # fmt: skip
+def test_bad_batching_blocks_are_refused(batching, message):
+    with pytest.raises(lca.InputError, match=message):
+        _compiled(batching)
+
+
+def test_batching_on_a_measured_phase_is_refused():
+    data = copy.deepcopy(BASE)
+    data["inference"] = {"requests": 1000, "energy_per_request": "3 Wh", "energy_scope": "it",
+                         "batching": {"max_batched_tokens": 64}}
+    with pytest.raises(lca.InputError, match="'batching' is used only with 'prompt_tokens'"):
+        study_from_dict(data, path=ROOT / "tests" / "data" / "batching.yaml")
