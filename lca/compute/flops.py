@@ -156,6 +156,15 @@ def decode_flops(arch: Architecture, prompt_tokens: int, output_tokens: int) -> 
     return output_tokens * matmul_flops_per_token(arch) + attention_flops_per_token(arch, keys, decode=True)
 
 
+def _encdec_attention(arch: Architecture, input_tokens: int, target_tokens: int) -> float:
+    """Attention-score FLOPs (QK^T and AV) of one encoder-decoder example [FLOP]."""
+    scores = 2 * arch.heads * (arch.d_head + arch.d_head)
+    enc_scores = arch.encoder_layers * scores * input_tokens * input_tokens
+    dec_self = arch.layers * scores * (target_tokens * (target_tokens + 1) / 2.0)
+    dec_cross = arch.layers * scores * target_tokens * input_tokens
+    return enc_scores + dec_self + dec_cross
+
+
 def _encdec_forward(arch: Architecture, input_tokens: int, target_tokens: int) -> float:
     """Forward FLOPs of one encoder-decoder example (bidirectional encoder, causal decoder)."""
     d, h = arch.d_model, arch.heads
@@ -169,13 +178,8 @@ def _encdec_forward(arch: Architecture, input_tokens: int, target_tokens: int) -
     dec_weights = arch.layers * (qo + kv + qo + ffn) + arch.vocab * d
     # cross-attention keys/values are computed once per encoder output, per decoder layer
     cross_kv = arch.layers * kv * input_tokens
-    scores = 2 * h * (hd + hd)
-    enc_scores = arch.encoder_layers * scores * input_tokens * input_tokens
-    dec_self = arch.layers * scores * (target_tokens * (target_tokens + 1) / 2.0)
-    dec_cross = arch.layers * scores * target_tokens * input_tokens
-    return (
-        2.0 * (enc_weights * input_tokens + dec_weights * target_tokens + cross_kv) + enc_scores + dec_self + dec_cross
-    )
+    weights = 2.0 * (enc_weights * input_tokens + dec_weights * target_tokens + cross_kv)
+    return weights + _encdec_attention(arch, input_tokens, target_tokens)
 
 
 @dataclass(frozen=True)
@@ -218,7 +222,7 @@ def training_flops(
         if target_length is None:
             raise ValueError("an encoder-decoder model needs target_length")
         fwd = sequences * _encdec_forward(arch, sequence_length, target_length)
-        attn = 0.0
+        attn = sequences * _encdec_attention(arch, sequence_length, target_length)
     else:
         fwd = sequences * sequence_forward_flops(arch, sequence_length, "causal")
         attn = sequences * attention_flops_per_token(arch, _sum_keys(arch, 0, sequence_length))

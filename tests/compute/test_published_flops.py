@@ -54,3 +54,16 @@ def test_recomputation_adds_executed_flops():
     assert none.model == sel.model == full.model
     assert none.hardware == none.model < sel.hardware < full.hardware
     assert full.hardware == pytest.approx(4 / 3 * full.model)
+
+
+def test_selective_recomputation_counts_for_encoder_decoder_training():
+    """T5: the attention of encoder, decoder self- and cross-attention is executed again."""
+    arch = REG.get("t5-11b")
+    none = training_flops(arch, 1e9, 512, recompute="none", target_length=114)
+    sel = training_flops(arch, 1e9, 512, recompute="selective", target_length=114)
+    full = training_flops(arch, 1e9, 512, recompute="full", target_length=114)
+    assert none.hardware < sel.hardware < full.hardware
+    per_example = 2 * arch.heads * 2 * arch.d_head * (
+        arch.encoder_layers * 512 * 512 + arch.layers * (114 * 115 / 2 + 114 * 512)
+    )
+    assert sel.hardware - none.hardware == pytest.approx(1e9 / 512 * per_example, rel=1e-12)
