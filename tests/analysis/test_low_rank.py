@@ -1,4 +1,4 @@
-"""Scenarios as low-rank (Woodbury) updates of one factorised foreground equal the dense path."""
+"""The three ways of solving the compiled foreground agree: substitution (acyclic), Woodbury, dense."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 import lca
-from lca.analysis import compiled as compiled_module
 from lca.analysis import compile_study
 from lca.analysis.compiled import CompiledStudy, _Driven
 from tests.conftest import SCENARIOS
@@ -15,10 +14,8 @@ STUDIES = sorted(SCENARIOS.rglob("*.yaml"))
 
 
 def _both(monkeypatch, fn):
-    low = fn()
-    monkeypatch.setattr(compiled_module, "LOW_RANK_SHARE", -1.0)  # every scenario solved densely
-    dense = fn()
-    monkeypatch.undo()
+    low = fn("woodbury")
+    dense = fn("dense")
     return low, dense
 
 
@@ -32,19 +29,30 @@ def test_low_rank_equals_dense_on_every_bundled_study(path, monkeypatch):
     size = 40
     overrides = {n: act.values[n] * rng.uniform(0.7, 1.3, size) for n in inputs}
 
-    def run():
-        return compiled.evaluate(overrides, size)
+    values = act.evaluate(overrides)
+
+    def run(method):
+        return compiled.supply(values, size, method)[0]
 
     low, dense = _both(monkeypatch, run)
-    for phase in dense:
-        assert np.allclose(low[phase], dense[phase], rtol=1e-9, atol=1e-12 * np.abs(dense[phase]).max())
+    substituted = run("substitution")  # every bundled foreground is acyclic
+    scale = np.abs(dense).max()
+    assert np.allclose(low, dense, rtol=1e-9, atol=1e-12 * scale)
+    assert np.allclose(substituted, dense, rtol=1e-12, atol=1e-14 * scale)
+    assert compiled.evaluate(overrides, size).keys() == compiled.demands.keys()
 
 
-def _synthetic(n: int = 100, k: int = 6, seed: int = 0) -> CompiledStudy:
-    """A random diagonally dominant foreground of ``n`` nodes; ``k`` driven exchanges; two phases."""
+def _synthetic(n: int = 100, k: int = 6, seed: int = 0, acyclic: bool = False) -> CompiledStudy:
+    """A random diagonally dominant foreground of ``n`` nodes; ``k`` driven exchanges; two phases.
+
+    ``acyclic``: node i supplies only nodes listed before it (shuffled), so a supply order exists.
+    """
     rng = np.random.default_rng(seed)
     a = np.eye(n)
     mask = rng.random((n, n)) < 0.05
+    if acyclic:
+        perm = rng.permutation(n)
+        mask &= np.triu(np.ones((n, n), dtype=bool), 1)[np.ix_(perm, perm)]
     np.fill_diagonal(mask, False)
     a[mask] = -rng.uniform(0, 0.9 / (mask.sum(axis=0).max() + 1), mask.sum())
     pairs = np.argwhere(mask)[:k]
@@ -67,8 +75,8 @@ def test_low_rank_equals_dense_on_a_synthetic_foreground_of_100_nodes(monkeypatc
     values = {name: base[j] * rng.uniform(0.2, 1.8, size) for j, name in enumerate(compiled.a_driven.names)}
     values["amount1"] = rng.uniform(1, 10, size)
 
-    def run():
-        return compiled.supply(values, size)[0]
+    def run(method):
+        return compiled.supply(values, size, method)[0]
 
     low, dense = _both(monkeypatch, run)
     assert np.allclose(low, dense, rtol=1e-10, atol=1e-14)
@@ -79,6 +87,26 @@ def test_low_rank_equals_dense_on_a_synthetic_foreground_of_100_nodes(monkeypatc
         f = np.zeros((100, 2))
         f[0, 0], f[1, 1] = values["amount1"][s], 1.0
         assert np.allclose(low[s], np.linalg.solve(a, f), rtol=1e-10)
+
+
+def test_substitution_equals_dense_on_an_acyclic_synthetic_foreground_of_100_nodes():
+    compiled = _synthetic(acyclic=True, k=12)
+    assert compiled._triangular is not None
+    rng = np.random.default_rng(4)
+    size = 300
+    base = -compiled.technosphere[compiled.a_driven.rows, compiled.a_driven.cols]
+    values = {name: base[j] * rng.uniform(0.2, 1.8, size) for j, name in enumerate(compiled.a_driven.names)}
+    values["amount1"] = rng.uniform(1, 10, size)
+    dense = compiled.supply(values, size, "dense")[0]
+    assert np.allclose(compiled.supply(values, size, "substitution")[0], dense, rtol=1e-12, atol=1e-15)
+    assert np.allclose(compiled.supply(values, size)[0], dense, rtol=1e-12, atol=1e-15)  # auto picks substitution
+
+
+def test_a_cyclic_foreground_is_not_substituted():
+    compiled = _synthetic()
+    assert compiled._triangular is None
+    with pytest.raises(ValueError, match="cycle"):
+        compiled.supply(dict.fromkeys(compiled.a_driven.names, 0.1) | {"amount1": 1.0}, 1, "substitution")
 
 
 def test_a_large_sweep_stays_within_a_memory_budget():
