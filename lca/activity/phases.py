@@ -851,7 +851,7 @@ def _request_mix(b: _Builder, arch: Architecture, phase: InferencePhase, prompt:
     return _RequestMix(prompts, outputs, spec.max_batched_tokens)
 
 
-EXACT_LIMITS = 4  # distinct batch limits scheduled exactly; more (Monte Carlo) are interpolated
+EXACT_LIMITS = 32  # distinct batch limits scheduled exactly (a sweep); more (Monte Carlo) are interpolated
 _GRID_STEP = 0.25  # interpolation grid: batch limits 2^(k/4)
 
 

@@ -62,8 +62,11 @@ def test_the_mix_and_the_budget_move_the_energy_and_are_recorded():
     assert 0 < _value(mixed, "inference.device_utilisation") < 1
 
 
-def test_monte_carlo_limits_are_interpolated_within_a_percent():
+def test_monte_carlo_limits_are_interpolated_within_a_percent(monkeypatch):
     """Batch limits that vary per sample: schedules on a 2^(k/4) grid, interpolated in 1 / limit."""
+    from lca.activity import phases
+
+    monkeypatch.setattr(phases, "EXACT_LIMITS", 4)  # 8 limits here: interpolated
     reg = Registry()
     arch, acc = reg.get("llama-3.1-8b", "model"), reg.get("h100-sxm", "accelerator")
     device = {"peak_flops": acc.peak_flops["bf16"].value, "bandwidth": acc.memory_bandwidth.value * 1e9}
