@@ -86,8 +86,8 @@ def svg(fig: Any, prefix: str) -> str:
         return ids[old]
 
     text = re.sub(r'(?<=id=")([^"]+)(?=")', stable, text)
-    for old, new in ids.items():
-        text = text.replace(f"#{old})", f"#{new})").replace(f'"#{old}"', f'"#{new}"')
+    # references url(#id) and href="#id", in one pass (a replace per id is quadratic in large charts)
+    text = re.sub(r'#([^")\s]+)(?=[)"])', lambda m: "#" + ids.get(m.group(1), m.group(1)), text)
     return f'<div class="chart">{text}</div>'
 
 
@@ -152,7 +152,7 @@ def totals_chart(totals: pd.DataFrame, uncertainty: pd.DataFrame | None = None) 
             color=COLORS["operational"],
             label="operational",
         )
-        if uncertainty is not None and row["category"] in set(uncertainty["category"]):
+        if uncertainty is not None and row["category"] in set(uncertainty["category"].unique()):
             u = uncertainty[uncertainty["category"] == row["category"]].iloc[0]
             ax.errorbar(
                 [0.55],
@@ -177,7 +177,7 @@ def boundary_chart(boundary: pd.DataFrame, column: str = "gwp100 [kg CO2e per un
     if boundary.empty or column not in boundary:
         return _empty("no boundary components")
     plt = _plt()
-    phases = list(dict.fromkeys(boundary["phase"]))
+    phases = list(pd.unique(boundary["phase"]))
     unit = column[column.index("[") + 1 : column.index(" per ")]
     fig, axes = plt.subplots(
         len(phases), 1, figsize=(8.5, 1.0 + 0.9 * len(phases)), layout="constrained", squeeze=False
@@ -211,7 +211,7 @@ def boundary_chart(boundary: pd.DataFrame, column: str = "gwp100 [kg CO2e per un
 def phase_chart(by_phase: pd.DataFrame) -> str:
     """Per category, embodied and operational per phase (horizontal bars)."""
     plt = _plt()
-    cats = [c for c in CATEGORY_UNITS if c in set(by_phase["category"])]
+    cats = [c for c in CATEGORY_UNITS if c in set(by_phase["category"].unique())]
     phases = sorted(set(by_phase["phase"]))
     labels = [_label(p) for p in phases]
     height = _row_height(labels) * len(phases) + 1.2
@@ -264,8 +264,8 @@ def bars_chart(table: pd.DataFrame, label: str, market: bool = False) -> str:
     contracts) beside its location-based bar.
     """
     plt = _plt()
-    cats = [c for c in CATEGORY_UNITS if c in set(table["category"])]
-    names = list(dict.fromkeys(table[label]))
+    cats = [c for c in CATEGORY_UNITS if c in set(table["category"].unique())]
+    names = list(pd.unique(table[label]))
     labels = [_label(n) for n in names]
     height = _row_height(labels) * len(names) + 1.3
     fig, axes = plt.subplots(
@@ -294,7 +294,7 @@ def bars_chart(table: pd.DataFrame, label: str, market: bool = False) -> str:
 def line_chart(table: pd.DataFrame, param: str) -> str:
     """Totals against one numeric swept parameter, one facet per category (for sweeps too long for bars)."""
     plt = _plt()
-    cats = [c for c in CATEGORY_UNITS if c in set(table["category"])]
+    cats = [c for c in CATEGORY_UNITS if c in set(table["category"].unique())]
     fig, axes = plt.subplots(1, len(cats), figsize=(FACET_W * len(cats) + 1, 3.0), layout="constrained", squeeze=False)
     for ax, cat in zip(axes[0], cats):
         sub = table[table["category"] == cat].sort_values(param)
@@ -319,15 +319,15 @@ def _thin(labels: list[str], most: int = 60) -> tuple[list[int], list[str]]:
 def heatmap_chart(table: pd.DataFrame, params: list[str], label: str = "scenario") -> str:
     """Totals over two or more swept parameters: the first down, the others (combined) across; one per category."""
     plt = _plt()
-    cats = [c for c in CATEGORY_UNITS if c in set(table["category"])]
+    cats = [c for c in CATEGORY_UNITS if c in set(table["category"].unique())]
     rows_key, across = params[0], params[1:]
     frame = table.copy()
     joined = frame[across[0]].astype(str) if across else pd.Series("", index=frame.index)
     for col in across[1:]:  # column-wise (a row-wise join takes seconds at 10^5 scenarios)
         joined = joined + ", " + frame[col].astype(str)
     frame["_across"] = joined
-    row_values = list(dict.fromkeys(frame[rows_key].astype(str)))
-    col_values = list(dict.fromkeys(frame["_across"]))
+    row_values = list(pd.unique(frame[rows_key].astype(str)))
+    col_values = list(pd.unique(frame["_across"]))
     cell_w = 0.75
     row_h = 0.34 if len(row_values) <= 60 else 8.0 / len(row_values)  # a long axis fits 8 inches
     cell_w = cell_w if len(col_values) <= 60 else 8.0 / len(col_values)
@@ -367,7 +367,7 @@ def heatmap_chart(table: pd.DataFrame, params: list[str], label: str = "scenario
 def tornado_chart(tornado: pd.DataFrame, top: int = 10) -> str:
     """Per category, the ``top`` inputs by swing: the total with each input at the low and high end of its range."""
     plt = _plt()
-    cats = [c for c in CATEGORY_UNITS if c in set(tornado["category"])]
+    cats = [c for c in CATEGORY_UNITS if c in set(tornado["category"].unique())]
     if tornado.empty:
         return _empty("no uncertain inputs")
     blocks = []

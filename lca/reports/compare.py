@@ -90,11 +90,11 @@ def comparison_chart(
     if gaps:
         doc.add(Text(f"Not covered in every {label}; see the list below the table.", "warning"))
     params = varying_parameters(table)
-    names = list(dict.fromkeys(table[label]))
+    names = list(pd.unique(table[label]))
     many = len(names) > MANY
     extremes, cat = table, "gwp100"
     if many:  # the lowest and highest items by gwp100 (or the first category) stand for the rest
-        cat = "gwp100" if "gwp100" in set(table["category"]) else str(table["category"].iloc[0])
+        cat = "gwp100" if "gwp100" in set(table["category"].unique()) else str(table["category"].iloc[0])
         ranked = table[table["category"] == cat].sort_values("total")[label].tolist()
         shown_names = set(ranked[:EXTREMES] + ranked[-EXTREMES:])
         extremes = table[table[label].isin(shown_names)]

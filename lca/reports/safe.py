@@ -37,9 +37,15 @@ def csv_cell(value: object) -> object:
 
 def csv_text(frame: pd.DataFrame) -> str:
     """RFC 4180 CSV (header row, comma, double quotes, LF) with formula-like text cells neutralised."""
+    import numpy as np  # the terminal imports this module: numbers libraries only when a CSV is written
+    import pandas as pd
+
     out = frame.copy()
     for col in out.select_dtypes(exclude="number").columns:  # object and pandas' string dtypes alike
-        out[col] = out[col].map(csv_cell)
+        codes, uniques = pd.factorize(out[col], use_na_sentinel=True)  # each distinct text checked once
+        guarded = np.array([csv_cell(u) for u in uniques] + [None], dtype=object)
+        cells = guarded[codes]  # code -1 (missing) takes the trailing None
+        out[col] = pd.Series(cells, index=out.index, dtype=object).where(codes >= 0, out[col].astype(object))
     return out.to_csv(index=False, lineterminator="\n")
 
 
