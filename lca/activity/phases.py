@@ -851,6 +851,27 @@ def _request_mix(b: _Builder, arch: Architecture, phase: InferencePhase, prompt:
     return _RequestMix(prompts, outputs, spec.max_batched_tokens)
 
 
+def _link_bandwidth(b: _Builder, acc: Any, phase: InferencePhase, devices: float) -> float | None:
+    """One direction of a device's link for tensor-parallel all-reduces [B/s], with a note; None if unknown."""
+    link = acc.interconnect_bandwidth
+    if link is None:
+        if devices > 1:
+            b.gap(
+                f"accelerator '{acc.id}' gives no interconnect bandwidth: the tensor-parallel communication "
+                f"of the {devices:g}-device replica is not included"
+            )
+        return None
+    if devices > 1:
+        b.table.notes.add(
+            NoteCode.MODEL,
+            f"tensor parallelism over {devices:g} devices: two ring all-reduces of the activations per layer, "
+            f"at {link.value / 2:g} GB/s per direction (half of {acc.interconnect or 'the link'}'s "
+            f"{link.value:g} GB/s, a bidirectional total; {link.source})",
+            b.p,
+        )
+    return float(link.value) * 1e9 / 2.0
+
+
 EXACT_LIMITS = 32  # distinct batch limits scheduled exactly (a sweep); more (Monte Carlo) are interpolated
 _GRID_STEP = 0.25  # interpolation grid: batch limits 2^(k/4)
 
@@ -980,9 +1001,11 @@ def _modelled_inference(b: _Builder, act: PhaseActivity, phase: InferencePhase) 
     devices: str
     if phase.devices is not None:
         devices = b.need("devices", "", "devices per model replica", continuous=False)
+        n_static = float(phase.devices)
     else:
         need = weights + (phase.batch_size or 1) * kv_seq
         n0 = devices_to_hold(need, mem, usable_value)
+        n_static = float(n0)
         devices = table.derive(
             f"{p}.devices",
             "",
@@ -1059,7 +1082,11 @@ def _modelled_inference(b: _Builder, act: PhaseActivity, phase: InferencePhase) 
     tdp, idle = accelerator_power(b, acc, "precision")
     serve = f"{p}.serving"
 
-    device = {"peak_flops": peak, "bandwidth": bandwidth}
+    device: dict[str, Any] = {
+        "peak_flops": peak,
+        "bandwidth": bandwidth,
+        "link_bandwidth": _link_bandwidth(b, acc, phase, n_static),
+    }
     mix = _request_mix(b, arch, phase, prompt, output) if phase.batching is not None else None
 
     def run_serving(v: dict[str, Any]) -> None:

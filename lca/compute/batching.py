@@ -31,7 +31,7 @@ import numpy as np
 from .architecture import Architecture
 from .flops import _sum_keys, attention_flops_per_token, lm_head_flops_per_token, matmul_flops_per_token, mean_kept_keys
 from .memory import kv_entry_bytes, weights_read_per_step
-from .serving import J_PER_KWH, ServingEnergy, _col, roofline_step
+from .serving import J_PER_KWH, ServingEnergy, _col, allreduce_volume, ring_seconds, roofline_step
 
 __all__ = ["Schedule", "schedule", "batching_energy", "request_lengths", "MAX_STEPS"]
 
@@ -48,6 +48,7 @@ class Schedule:
     decodes: np.ndarray  # decode tokens in each step [count]
     running: np.ndarray  # sequences in each step [count]
     tokens: np.ndarray  # tokens processed in each step (prefill chunks + decodes) [count]
+    allreduce: np.ndarray  # activation bytes of each step's tensor-parallel all-reduces [B]
     requests: int
     prompt_tokens: int  # all requests [count]
     output_tokens: int  # all requests [count]
@@ -174,6 +175,7 @@ def schedule(
         decodes=np.asarray(decs, dtype=float),
         running=np.asarray(seqs, dtype=float),
         tokens=np.asarray(toks, dtype=float),
+        allreduce=allreduce_volume(arch, np.asarray(toks, dtype=float)),
         requests=n,
         prompt_tokens=int(p.sum()),
         output_tokens=int(o.sum()),
@@ -193,6 +195,7 @@ def batching_energy(
     tdp,
     idle_power,
     average_power=None,
+    link_bandwidth: float | None = None,
     chunk: int = 4096,
 ) -> ServingEnergy:
     """Energy per request (the mean over the schedule's requests) on a replica of ``devices`` devices.
@@ -201,8 +204,11 @@ def batching_energy(
     :func:`lca.compute.serving.serving_energy`); steps are evaluated in chunks of
     ``chunk`` steps. A step's energy is split between prefill and decode by its
     share of FLOPs; ``prefill_time``/``decode_time`` (the run's wall time) and
-    ``decode_bytes`` (per request) are split the same way. ``decode_memory_bound`` is the share of the steps with
-    decode tokens that are memory-bound.
+    ``decode_bytes`` (per request) are split the same way. ``decode_memory_bound``
+    is the share of the steps with decode tokens that are memory-bound. With
+    ``link_bandwidth`` (one direction of a device's link [B/s]), each step of a
+    multi-device replica adds its tensor-parallel all-reduces
+    (:func:`lca.compute.serving.ring_seconds`).
     """
     n = _col(devices)
     ce, me = _col(compute_efficiency), _col(memory_efficiency)
@@ -217,7 +223,8 @@ def batching_energy(
     for lo in range(0, sched.steps, chunk):
         sl = slice(lo, lo + chunk)
         f, b, s = sched.flops[sl][None, :], sched.nbytes[sl][None, :], sched.prefill_share[sl][None, :]
-        t, j, compute_bound = roofline_step(f, b, n, peak_flops, bandwidth, ce, me, tdp_c, idle_c, measured)
+        comm = ring_seconds(sched.allreduce[sl][None, :], n, link_bandwidth)
+        t, j, compute_bound = roofline_step(f, b, n, peak_flops, bandwidth, ce, me, tdp_c, idle_c, measured, comm)
         t, j = np.broadcast_to(t, (shape, t.shape[1])), np.broadcast_to(j, (shape, j.shape[1]))
         energy_pf += (j * s).sum(axis=1)
         energy_dec += (j * (1.0 - s)).sum(axis=1)

@@ -31,7 +31,15 @@ from .architecture import Architecture
 from .flops import attention_flops_per_token, matmul_flops_per_token, mean_kept_keys, prefill_flops
 from .memory import kv_cache_bytes, kv_entry_bytes, weight_bytes, weights_read_per_step
 
-__all__ = ["devices_to_hold", "max_batch", "ServingEnergy", "serving_energy", "roofline_step"]
+__all__ = [
+    "devices_to_hold",
+    "max_batch",
+    "ServingEnergy",
+    "serving_energy",
+    "roofline_step",
+    "allreduce_volume",
+    "ring_seconds",
+]
 
 J_PER_KWH = 3.6e6
 
@@ -113,17 +121,45 @@ def _col(x) -> np.ndarray:
     return np.asarray(x, dtype=float).reshape(-1, 1)
 
 
-def roofline_step(flops, nbytes, n, peak_flops, bandwidth, ce, me, tdp, idle, measured=None):
+ACTIVATION_BYTES = 2.0  # tensor-parallel all-reduces run in the model's 16-bit activation format [B]
+
+
+def allreduce_volume(arch: Architecture, tokens):
+    """Activation bytes a step's tensor-parallel all-reduces reduce [B].
+
+    Megatron-style tensor parallelism all-reduces the activations twice per
+    layer in a forward pass (after attention and after the MLP; Shoeybi et al.
+    2019, section 3): ``tokens x d_model`` values each, in 16-bit format.
+    """
+    return 2.0 * arch.layers * np.asarray(tokens, dtype=float) * arch.d_model * ACTIVATION_BYTES
+
+
+def ring_seconds(volume, devices, link_bandwidth):
+    """Time of ring all-reduces of ``volume`` bytes over ``devices`` devices [s].
+
+    A ring all-reduce moves ``2 (n - 1) / n`` times the data through each
+    device's link (Patarasuk and Yuan 2009). ``link_bandwidth`` is one direction
+    of a device's link [B/s]; no link given, or one device: 0. Not overlapped
+    with compute.
+    """
+    n = np.asarray(devices, dtype=float)
+    if link_bandwidth is None:
+        return np.zeros(np.broadcast(n, volume).shape)
+    return np.where(n > 1, 2.0 * (n - 1.0) / n * np.asarray(volume, dtype=float) / link_bandwidth, 0.0)
+
+
+def roofline_step(flops, nbytes, n, peak_flops, bandwidth, ce, me, tdp, idle, measured=None, comm=0.0):
     """Time [s], device energy [J] and whether compute-bound, of engine steps on ``n`` devices.
 
     Broadcasts scenario columns (N, 1) against steps (1, S). The step takes the
     longer of its compute time at ``ce`` of peak and its memory time at ``me``
-    of the bandwidth; each device draws ``measured`` power if given, else idle
-    plus the busier unit's utilisation times (TDP - idle).
+    of the bandwidth, plus ``comm`` seconds of tensor-parallel communication;
+    each device draws ``measured`` power if given, else idle plus the busier
+    unit's utilisation over the whole step times (TDP - idle).
     """
     t_c = flops / (n * peak_flops * ce)
     t_m = nbytes / (n * bandwidth * me)
-    t = np.maximum(t_c, t_m)
+    t = np.maximum(t_c, t_m) + comm
     with np.errstate(invalid="ignore", divide="ignore"):
         u = np.where(t > 0, np.maximum(flops / (t * n * peak_flops), nbytes / (t * n * bandwidth)), 0.0)
     u = np.minimum(u, 1.0)
@@ -147,6 +183,7 @@ def serving_energy(
     precision: str = "bf16",
     kv_precision: str = "bf16",
     average_power=None,
+    link_bandwidth: float | None = None,
 ) -> ServingEnergy:
     """Energy of one request served in a batch of ``batch`` identical requests.
 
@@ -169,6 +206,9 @@ def serving_energy(
         Device power at full load and at idle. [W]
     average_power : float or array, optional
         Measured mean power per device, replacing the utilisation model. [W]
+    link_bandwidth : float, optional
+        One direction of a device's link for tensor-parallel all-reduces; none:
+        communication not counted. [B/s]
 
     Returns
     -------
@@ -182,20 +222,23 @@ def serving_energy(
     tdp_c, idle_c = _col(tdp), _col(idle_power)
     measured = None if average_power is None else _col(average_power)
 
-    def step(flops, nbytes):
-        return roofline_step(flops, nbytes, n, peak_flops, bandwidth, ce, me, tdp_c, idle_c, measured)
+    def step(flops, nbytes, tokens):
+        comm = ring_seconds(allreduce_volume(arch, tokens), n, link_bandwidth)
+        return roofline_step(flops, nbytes, n, peak_flops, bandwidth, ce, me, tdp_c, idle_c, measured, comm)
 
     kv_entry = kv_entry_bytes(arch, kv_precision)
     pf_per_request = prefill_flops(arch, prompt_tokens, logits="last")  # logits of the last prompt token only
     pf_t, pf_j, _ = step(
-        b * pf_per_request, weights_read_per_step(arch, b * prompt_tokens, precision) + b * prompt_tokens * kv_entry
+        b * pf_per_request,
+        weights_read_per_step(arch, b * prompt_tokens, precision) + b * prompt_tokens * kv_entry,
+        b * prompt_tokens,
     )
     if output_tokens:
         positions = prompt_tokens + np.arange(output_tokens, dtype=float)
         keys = mean_kept_keys(arch, positions + 1.0).reshape(1, -1)  # per-layer windows, averaged
         per_seq_flops = matmul_flops_per_token(arch) + attention_flops_per_token(arch, 1.0, decode=True) * keys
         step_bytes = weights_read_per_step(arch, b, precision) + b * kv_entry * (keys + 1.0)
-        t, j, compute_bound = step(b * per_seq_flops, step_bytes)
+        t, j, compute_bound = step(b * per_seq_flops, step_bytes, b)
         dec_t = t.sum(axis=1)
         dec_j = j.sum(axis=1)
         mem_bound = (

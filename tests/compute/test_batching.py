@@ -32,9 +32,10 @@ def test_identical_requests_equal_the_lock_step_model(model, batch, prompt, outp
     devices = 8 if model in ("mixtral-8x7b", "deepseek-v3") else 1
     sched = schedule(arch, [prompt] * 3 * batch, [output] * 3 * batch, max_seqs=batch,
                      max_batched_tokens=batch * prompt)  # fmt: skip
-    got = batching_energy(sched, devices=devices, **DEVICE, **SCENARIOS)
-    lock = serving_energy(arch, prompt_tokens=prompt, output_tokens=output, batch=batch, devices=devices, **DEVICE,
-                          **SCENARIOS)  # fmt: skip
+    link = 450e9  # tensor-parallel all-reduces over an NVLink 4 direction where devices > 1
+    got = batching_energy(sched, devices=devices, link_bandwidth=link, **DEVICE, **SCENARIOS)
+    lock = serving_energy(arch, prompt_tokens=prompt, output_tokens=output, batch=batch, devices=devices,
+                          link_bandwidth=link, **DEVICE, **SCENARIOS)  # fmt: skip
     for field in ("prefill_energy", "decode_energy", "device_hours", "decode_memory_bound", "decode_bytes"):
         np.testing.assert_allclose(getattr(got, field), getattr(lock, field), rtol=1e-12, err_msg=field)
     assert got.prefill_flops == pytest.approx(lock.prefill_flops, rel=1e-12)
@@ -107,3 +108,19 @@ def test_length_families():
 def test_bad_requests_are_refused(call, message):
     with pytest.raises(ValueError, match=message):
         call(REG.get("llama-3.1-8b", "model"))
+
+
+def test_tensor_parallel_all_reduces():
+    """Two ring all-reduces of tokens x d_model 16-bit activations per layer; nothing on one device."""
+    from lca.compute.serving import allreduce_volume, ring_seconds
+
+    arch = REG.get("llama-3.1-70b", "model")
+    volume = allreduce_volume(arch, 512)
+    assert volume == 2 * 80 * 512 * 8192 * 2
+    assert ring_seconds(volume, 4, 450e9) == pytest.approx(2 * 3 / 4 * volume / 450e9)
+    assert ring_seconds(volume, 1, 450e9) == 0.0
+    assert ring_seconds(volume, 4, None) == 0.0
+    base = {"prompt_tokens": 1000, "output_tokens": 200, "batch": 16, "devices": 4, **DEVICE, **SCENARIOS}
+    without = serving_energy(arch, **base).energy
+    slow, fast = (serving_energy(arch, link_bandwidth=bw, **base).energy for bw in (32e9, 450e9))
+    assert np.all(without < fast) and np.all(fast < slow)
