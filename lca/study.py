@@ -326,7 +326,7 @@ class Batching(Strict):
     max_batched_tokens: int = Field(ge=1, le=1_000_000)  # token budget of one engine step
     prompt_lengths: LengthDistribution | None = None  # default: every prompt prompt_tokens long
     output_lengths: LengthDistribution | None = None  # default: every output output_tokens long
-    requests: int = Field(default=1000, ge=1, le=100_000)  # requests played through the scheduler
+    requests: int | None = Field(default=None, ge=1, le=100_000)  # requests played through the scheduler (1,000)
     seed: int | None = Field(default=None, ge=0)  # seed of the drawn lengths (default 0)
 
     @model_validator(mode="after")

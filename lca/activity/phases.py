@@ -42,7 +42,7 @@ from ..measured import read_codecarbon
 from ..study import EnergySplit, InferencePhase, PhaseBase, Study, TrainingPhase
 from .hardware import Hardware, check_peak, resolve_hardware
 from .inputs import InputTable
-from .quantity import Component, NoteCode
+from .quantity import Component, NoteCode, Quantity, ValueOrigin
 
 __all__ = ["PhaseActivity", "Site", "resolve_phase", "Step", "DEFAULT_DATACENTER"]
 
@@ -818,6 +818,23 @@ def _lengths(b: _Builder, which: str, mean: int, spec: Any, count: int, seed: in
     return request_lengths(spec.family, mean, count, seed, sigma=spec.sigma, bins=spec.bins, weights=spec.weights)
 
 
+BATCHING_REQUESTS = 1000  # requests played through the scheduler when the study does not say
+
+
+def _setting(b: _Builder, field_: str, given: int | None, default: int, unit: str, label: str) -> int:
+    """A numerical setting of the batching simulation: the study's, or ai-lca's default (recorded as one)."""
+    name = f"{b.p}.batching.{field_}"
+    if given is not None:
+        b.table.study(name, given, unit, label, continuous=False)
+        return int(given)
+    b.table.add(Quantity(name, float(default), unit, ValueOrigin.DEFAULT, "ai-lca setting of the scheduler simulation",
+                         label, continuous=False))  # fmt: skip
+    b.table.notes.add(
+        NoteCode.DEFAULT, f"{label}: {default:,} (ai-lca's setting; give batching.{field_} to change it)", name
+    )
+    return default
+
+
 def _request_mix(b: _Builder, arch: Architecture, phase: InferencePhase, prompt: int, output: int) -> _RequestMix:
     """Draw the requests of a continuous-batching phase (recorded as inputs; lengths beyond the context cut)."""
     spec = phase.batching
@@ -825,23 +842,23 @@ def _request_mix(b: _Builder, arch: Architecture, phase: InferencePhase, prompt:
     table, p = b.table, b.p
     table.study(f"{p}.batching.max_batched_tokens", spec.max_batched_tokens, "token", "token budget per engine step",
                 continuous=False)  # fmt: skip
-    table.study(f"{p}.batching.requests", spec.requests, "request", "requests played through the scheduler",
-                continuous=False)  # fmt: skip
-    seed = spec.seed or 0
-    if spec.seed is not None:
-        table.study(f"{p}.batching.seed", spec.seed, "", "seed of the drawn request lengths", continuous=False)
+    drawn = any(d is not None and d.family != "fixed" for d in (spec.prompt_lengths, spec.output_lengths))
+    count = _setting(
+        b, "requests", spec.requests, BATCHING_REQUESTS, "request", "requests played through the scheduler"
+    )
+    seed = _setting(b, "seed", spec.seed, 0, "", "seed of the drawn request lengths") if drawn else 0
     for which, dist in (("prompt", spec.prompt_lengths), ("output", spec.output_lengths)):
         if dist is not None and dist.sigma is not None:
             table.study(f"{p}.batching.{which}_lengths.sigma", dist.sigma, "", f"log-sd of {which} lengths",
                         continuous=False)  # fmt: skip
-    prompts = _lengths(b, "prompt", prompt, spec.prompt_lengths, spec.requests, seed)
-    outputs = _lengths(b, "output", output, spec.output_lengths, spec.requests, seed + 1)
+    prompts = _lengths(b, "prompt", prompt, spec.prompt_lengths, count, seed)
+    outputs = _lengths(b, "output", output, spec.output_lengths, count, seed + 1)
     cut = int(np.count_nonzero(prompts + outputs > arch.max_context))
     prompts = np.minimum(prompts, arch.max_context - 1)
     outputs = np.minimum(outputs, arch.max_context - prompts)
     table.notes.add(
         NoteCode.MODEL,
-        f"continuous batching: {spec.requests} requests (prompts mean {prompts.mean():.0f}, "
+        f"continuous batching: {count} requests (prompts mean {prompts.mean():.0f}, "
         f"p95 {np.percentile(prompts, 95):.0f} tokens; outputs mean {outputs.mean():.0f}, "
         f"p95 {np.percentile(outputs, 95):.0f}) through a scheduler with a {spec.max_batched_tokens}-token "
         "step budget (chunked prefill) and at most batch_size running sequences; memory fit is checked "

@@ -56,6 +56,9 @@ def test_the_mix_and_the_budget_move_the_energy_and_are_recorded():
     inputs = mixed.activity.inputs
     assert inputs["inference.batching.max_batched_tokens"].value == 512
     assert inputs["inference.batching.prompt_lengths.sigma"].value == 0.8
+    for setting, value in (("requests", 1000), ("seed", 0)):  # left out: ai-lca's settings, recorded as defaults
+        q = inputs[f"inference.batching.{setting}"]
+        assert (q.value, q.origin) == (value, "default")
     notes = [n.text for n in mixed.activity.notes]
     assert any(t.startswith("continuous batching: 1000 requests") for t in notes)
     assert _value(mixed, "inference.tokens_per_second") > 0
