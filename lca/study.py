@@ -320,6 +320,17 @@ class LengthDistribution(Strict):
         return self
 
 
+class Disaggregation(Strict):
+    """Prefill and decode on separate device pools: a P:D ratio of devices (Splitwise, DistServe)."""
+
+    prefill: float = Field(gt=0)  # devices (or any number in proportion) that prefill
+    decode: float = Field(gt=0)  # devices (or any number in proportion) that decode
+
+    @property
+    def prefill_share(self) -> float:
+        return self.prefill / (self.prefill + self.decode)
+
+
 class Batching(Strict):
     """Continuous batching with chunked prefill (``lca.compute.batching``) instead of lock-step batches."""
 
@@ -328,6 +339,7 @@ class Batching(Strict):
     output_lengths: LengthDistribution | None = None  # default: every output output_tokens long
     requests: int | None = Field(default=None, ge=1, le=100_000)  # requests played through the scheduler (1,000)
     seed: int | None = Field(default=None, ge=0)  # seed of the drawn lengths (default 0)
+    disaggregation: Disaggregation | None = None  # prefill and decode on separate pools (default: the same devices)
 
     @model_validator(mode="after")
     def _seed_needs_a_draw(self) -> Batching:

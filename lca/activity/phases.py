@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from ..compute.architecture import Architecture
-from ..compute.batching import Schedule, batching_energy, request_lengths, schedule
+from ..compute.batching import Schedule, batching_energy, disaggregated_energy, request_lengths, schedule
 from ..compute.flops import training_flops
 from ..compute.memory import kv_cache_bytes, weight_bytes
 from ..compute.serving import ServingEnergy, devices_to_hold, max_batch, serving_energy
@@ -798,7 +798,8 @@ class _RequestMix:
     prompts: np.ndarray
     outputs: np.ndarray
     max_batched_tokens: int
-    schedules: dict[int, Schedule] = field(default_factory=dict)
+    prefill_share: float | None = None  # disaggregated: share of the devices that prefill
+    schedules: dict[tuple[int, str], Schedule] = field(default_factory=dict)
 
 
 def _lengths(b: _Builder, which: str, mean: int, spec: Any, count: int, seed: int) -> np.ndarray:
@@ -865,7 +866,20 @@ def _request_mix(b: _Builder, arch: Architecture, phase: InferencePhase, prompt:
         "at the mean context" + (f"; {cut} drawn requests cut to the model's context" if cut else ""),
         p,
     )
-    return _RequestMix(prompts, outputs, spec.max_batched_tokens)
+    share = None
+    if spec.disaggregation is not None:
+        share = spec.disaggregation.prefill_share
+        table.study(f"{p}.batching.disaggregation.prefill", spec.disaggregation.prefill, "", "prefill devices (ratio)",
+                    continuous=False)  # fmt: skip
+        table.study(f"{p}.batching.disaggregation.decode", spec.disaggregation.decode, "", "decode devices (ratio)",
+                    continuous=False)  # fmt: skip
+        table.notes.add(
+            NoteCode.MODEL,
+            f"prefill/decode disaggregation: {share:.0%} of the devices prefill, {1 - share:.0%} decode; the pool "
+            "that waits for the other is charged at idle power; the KV-cache transfer between pools is not counted",
+            p,
+        )
+    return _RequestMix(prompts, outputs, spec.max_batched_tokens, share)
 
 
 def _link_bandwidth(b: _Builder, acc: Any, phase: InferencePhase, devices: float) -> float | None:
@@ -893,18 +907,36 @@ EXACT_LIMITS = 32  # distinct batch limits scheduled exactly (a sweep); more (Mo
 _GRID_STEP = 0.25  # interpolation grid: batch limits 2^(k/4)
 
 
-def _schedule_for(arch: Architecture, mix: _RequestMix, limit: int, precision: str, kv_precision: str) -> Schedule:
-    if limit not in mix.schedules:
-        mix.schedules[limit] = schedule(
+def _schedule_for(
+    arch: Architecture, mix: _RequestMix, limit: int, precision: str, kv_precision: str, pool: str = "both"
+) -> Schedule:
+    """The schedule of ``pool``: "both" (one engine), "prefill" or "decode" (disaggregated pools)."""
+    if (limit, pool) not in mix.schedules:
+        mix.schedules[(limit, pool)] = schedule(
             arch,
             mix.prompts,
-            mix.outputs,
+            np.zeros_like(mix.outputs) if pool == "prefill" else mix.outputs,
             max_seqs=limit,
             max_batched_tokens=mix.max_batched_tokens,
             precision=precision,
             kv_precision=kv_precision,
+            prefilled=pool == "decode",
         )
-    return mix.schedules[limit]
+    return mix.schedules[(limit, pool)]
+
+
+def _energy_for(
+    arch: Architecture, mix: _RequestMix, limit: int, precision: str, kv_precision: str, device: dict, scenario: dict
+) -> ServingEnergy:
+    if mix.prefill_share is None:
+        return batching_energy(_schedule_for(arch, mix, limit, precision, kv_precision), **device, **scenario)
+    return disaggregated_energy(
+        _schedule_for(arch, mix, limit, precision, kv_precision, "prefill"),
+        _schedule_for(arch, mix, limit, precision, kv_precision, "decode"),
+        mix.prefill_share,
+        **device,
+        **scenario,
+    )
 
 
 def _continuous(
@@ -922,7 +954,7 @@ def _continuous(
     limits = np.maximum(1, np.floor(batches)).astype(np.int64)
     distinct = np.unique(limits)
     if distinct.size == 1 and limits.size == 1:
-        return batching_energy(_schedule_for(arch, mix, int(limits[0]), precision, kv_precision), **device, **scenario)
+        return _energy_for(arch, mix, int(limits[0]), precision, kv_precision, device, scenario)
     size = np.broadcast(*(np.asarray(x) for x in scenario.values() if x is not None), batches).shape
     n = size[0] if size else 1
     limits = np.broadcast_to(limits, (n,))
@@ -944,7 +976,7 @@ def _continuous(
         if rows.size == 0:
             continue
         sub: dict[str, Any] = {k: (None if x is None else x[rows]) for k, x in cols.items()}
-        last = batching_energy(_schedule_for(arch, mix, int(limit), precision, kv_precision), **device, **sub)
+        last = _energy_for(arch, mix, int(limit), precision, kv_precision, device, sub)
         for name in _PER_SCENARIO:
             parts[name][rows] += w[rows] * np.broadcast_to(getattr(last, name), rows.shape)
     assert last is not None

@@ -33,7 +33,7 @@ from .flops import _sum_keys, attention_flops_per_token, lm_head_flops_per_token
 from .memory import kv_entry_bytes, weights_read_per_step
 from .serving import J_PER_KWH, ServingEnergy, _col, allreduce_volume, ring_seconds, roofline_step
 
-__all__ = ["Schedule", "schedule", "batching_energy", "request_lengths", "MAX_STEPS"]
+__all__ = ["Schedule", "schedule", "batching_energy", "disaggregated_energy", "request_lengths", "MAX_STEPS"]
 
 MAX_STEPS = 2_000_000  # a schedule longer than this is refused (memory: ~6 arrays of this length)
 
@@ -69,6 +69,7 @@ def schedule(
     max_batched_tokens: int,
     precision: str = "bf16",
     kv_precision: str = "bf16",
+    prefilled: bool = False,
 ) -> Schedule:
     """Play a continuous-batching scheduler over requests with these prompt and output lengths.
 
@@ -82,6 +83,9 @@ def schedule(
         Token budget of one step, prefill chunks and decodes together (vLLM
         ``max_num_batched_tokens``); a prompt longer than the budget is prefilled
         in chunks. [count]
+    prefilled : bool
+        The decode pool of a disaggregated deployment: requests arrive with their
+        prompt's KV cache (computed elsewhere) and only decode.
     """
     p = np.asarray(prompts, dtype=np.int64).ravel()
     o = np.asarray(outputs, dtype=np.int64).ravel()
@@ -119,6 +123,14 @@ def schedule(
         if len(flops) >= MAX_STEPS:
             raise ValueError(f"this mix needs more than {MAX_STEPS:,} engine steps: fewer or shorter requests")
         budget = max_batched_tokens
+        if prefilled:  # admitted straight into decoding, at most max_seqs at once
+            room = min(max_seqs - decoding.size, n - next_waiting)
+            if room > 0:
+                fresh = np.arange(next_waiting, next_waiting + room, dtype=np.int64)
+                decoding = np.concatenate([decoding, fresh[o[fresh] > 0]])
+                next_waiting += room
+                if decoding.size == 0:
+                    continue
         step_dec = decoding[:budget]
         budget -= step_dec.size
         chunks: list[tuple[int, int, int]] = []  # (request, start, length)
@@ -129,7 +141,7 @@ def schedule(
             c = int(min(p[r] - done, budget))
             chunks.append((r, done, c))
             budget -= c
-        while budget > 0 and next_waiting < n and decoding.size + len(prefilling) < max_seqs:
+        while not prefilled and budget > 0 and next_waiting < n and decoding.size + len(prefilling) < max_seqs:
             r = next_waiting
             next_waiting += 1
             prefilling.append([r, 0])
@@ -278,3 +290,61 @@ def request_lengths(
     else:
         raise ValueError(f"unknown length distribution {family!r}: fixed, lognormal, exponential or histogram")
     return np.maximum(1, np.rint(out)).astype(np.int64)
+
+
+def disaggregated_energy(
+    prefill: Schedule,
+    decode: Schedule,
+    prefill_share: float,
+    *,
+    devices,
+    peak_flops: float,
+    bandwidth: float,
+    compute_efficiency,
+    memory_efficiency,
+    tdp,
+    idle_power,
+    average_power=None,
+    link_bandwidth: float | None = None,
+) -> ServingEnergy:
+    """Energy per request with prefill and decode on separate device pools (Splitwise, DistServe).
+
+    ``prefill`` schedules the prompts alone (outputs 0), ``decode`` the same
+    requests arriving prefilled. ``prefill_share`` of the deployment's devices
+    prefill, the rest decode. In a saturated deployment the slower pool sets
+    the request rate and the other pool waits part of the time: that waiting is
+    device time at idle power, charged to the pool that waits. The transfer of
+    the prompt's KV cache between the pools is not counted.
+    """
+    if not 0.0 < prefill_share < 1.0:
+        raise ValueError("prefill_share must be between 0 and 1 (exclusive)")
+    scenario = {
+        "devices": devices,
+        "peak_flops": peak_flops,
+        "bandwidth": bandwidth,
+        "compute_efficiency": compute_efficiency,
+        "memory_efficiency": memory_efficiency,
+        "tdp": tdp,
+        "idle_power": idle_power,
+        "average_power": average_power,
+        "link_bandwidth": link_bandwidth,
+    }
+    ep, ed = batching_energy(prefill, **scenario), batching_energy(decode, **scenario)
+    busy_p, busy_d = ep.device_hours * 3600.0, ed.device_hours * 3600.0  # device-seconds per request
+    per_request = np.maximum(busy_p / prefill_share, busy_d / (1.0 - prefill_share))
+    idle = np.asarray(idle_power, dtype=float).reshape(-1)
+    wait_p = (per_request * prefill_share - busy_p) * idle / J_PER_KWH
+    wait_d = (per_request * (1.0 - prefill_share) - busy_d) * idle / J_PER_KWH
+    return ServingEnergy(
+        prefill_energy=ep.prefill_energy + ep.decode_energy + wait_p,
+        decode_energy=ed.prefill_energy + ed.decode_energy + wait_d,
+        prefill_time=ep.prefill_time + ep.decode_time,
+        decode_time=ed.prefill_time + ed.decode_time,
+        device_hours=per_request / 3600.0,
+        devices=ep.devices,
+        decode_memory_bound=ed.decode_memory_bound,
+        prefill_flops=ep.prefill_flops,
+        decode_flops=ed.decode_flops,
+        decode_bytes=ed.decode_bytes,
+        output_tokens=ed.output_tokens,
+    )

@@ -65,6 +65,19 @@ def test_the_mix_and_the_budget_move_the_energy_and_are_recorded():
     assert 0 < _value(mixed, "inference.device_utilisation") < 1
 
 
+def test_disaggregation_has_a_best_ratio_and_is_recorded():
+    """Prefill and decode pools: a ratio that matches their work wastes less idle time than 1:1 or 1:7."""
+    base = {"max_batched_tokens": 512, "prompt_lengths": {"family": "lognormal", "sigma": 0.8},
+            "output_lengths": {"family": "exponential"}}  # fmt: skip
+    name = "inference.energy.accelerators"
+    energies = {pd: _value(_compiled(base | {"disaggregation": {"prefill": pd[0], "decode": pd[1]}}), name)
+                for pd in ((1, 1), (1, 3), (1, 7))}  # fmt: skip
+    assert energies[(1, 3)] < energies[(1, 1)] and energies[(1, 3)] < energies[(1, 7)]
+    split = _compiled(base | {"disaggregation": {"prefill": 1, "decode": 3}})
+    assert split.activity.inputs["inference.batching.disaggregation.decode"].value == 3
+    assert any(n.text.startswith("prefill/decode disaggregation: 25%") for n in split.activity.notes)
+
+
 def test_monte_carlo_limits_are_interpolated_within_a_percent(monkeypatch):
     """Batch limits that vary per sample: schedules on a 2^(k/4) grid, interpolated in 1 / limit."""
     from lca.activity import phases

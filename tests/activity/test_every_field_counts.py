@@ -58,7 +58,7 @@ CANDIDATES = {
                  "prompt_lengths": {"family": "lognormal", "sigma": 0.8}, "output_lengths": {"family": "exponential"}},
 }
 # every field of the batching block (on the modelled serving base with batching): a change or a clear error
-BATCHING = {"max_batched_tokens": 2048, "requests": 300, "seed": 7}
+BATCHING = {"max_batched_tokens": 2048, "requests": 300, "seed": 7, "disaggregation": {"prefill": 1, "decode": 3}}
 BATCHING_LENGTHS = [{"family": "fixed"}, {"family": "lognormal", "sigma": 0.3}, {"family": "exponential"},
                     {"family": "histogram", "bins": [1, 200, 500], "weights": [1, 1]}]
 FIELDS = sorted(set(TrainingPhase.model_fields) | set(InferencePhase.model_fields))

@@ -215,6 +215,10 @@ def cases() -> list[tuple[str, dict | str, str, str]]:
                 _set(MODELLED, "inference.batching", {"max_batched_tokens": 64, "prompt_lengths": {
                     "family": "histogram", "bins": [1, 11, 21], "weights": [1, 1]}}),
                 "StudyError", "has a mean of 11 tokens"))
+    out.append(("batching-disaggregation-zero",
+                _set(MODELLED, "inference.batching", {"max_batched_tokens": 64,
+                                                      "disaggregation": {"prefill": 0, "decode": 3}}),
+                "StudyError", "greater than 0"))
     m = _set(_set(MODELLED, "inference.accelerators", 1), "inference.duration", "1 h")
     out.append(("provisioned-shorter-than-busy", m, "StudyError", "provisioned accelerator time is shorter"))
     out.append(("lifetime-missing", _set(_set(BASE, "hardware.server", _DELETE), "hardware.lifetime", _DELETE),

@@ -124,3 +124,31 @@ def test_tensor_parallel_all_reduces():
     without = serving_energy(arch, **base).energy
     slow, fast = (serving_energy(arch, link_bandwidth=bw, **base).energy for bw in (32e9, 450e9))
     assert np.all(without < fast) and np.all(fast < slow)
+
+
+def test_disaggregated_pools():
+    """Prefill alone + decode of prefilled requests; the pool that waits is charged at idle power."""
+    from lca.compute.batching import disaggregated_energy
+
+    arch = REG.get("llama-3.1-8b", "model")
+    prompts = request_lengths("lognormal", 1000, 200, seed=7, sigma=0.8)
+    outputs = request_lengths("exponential", 300, 200, seed=8)
+    pre = schedule(arch, prompts, np.zeros_like(outputs), max_seqs=32, max_batched_tokens=2048)
+    dec = schedule(arch, prompts, outputs, max_seqs=32, max_batched_tokens=2048, prefilled=True)
+    assert pre.decode_flops == 0 and dec.prefill_flops == 0
+    assert dec.decode_flops == pytest.approx(
+        sum(decode_flops(arch, int(p), int(o)) for p, o in zip(prompts, outputs, strict=True)), rel=1e-12
+    )
+    kw = {"devices": 1, "compute_efficiency": 0.5, "memory_efficiency": 0.6, **DEVICE}
+    ep, ed = batching_energy(pre, **kw), batching_energy(dec, **kw)
+    busy_p, busy_d = float(ep.device_hours[0]), float(ed.device_hours[0])
+    balanced = busy_p / (busy_p + busy_d)  # the ratio at which neither pool waits
+    got = disaggregated_energy(pre, dec, balanced, **kw)
+    assert got.energy[0] == pytest.approx(ep.energy[0] + ed.energy[0], rel=1e-9)
+    assert got.device_hours[0] == pytest.approx(busy_p + busy_d, rel=1e-9)
+    more_prefill = disaggregated_energy(pre, dec, min(0.95, 2 * balanced), **kw)
+    wait = (more_prefill.device_hours[0] - busy_p - busy_d) * 3600 * DEVICE["idle_power"] / 3.6e6
+    assert more_prefill.prefill_energy[0] == pytest.approx(ep.energy[0] + wait, rel=1e-9)  # prefill pool waits
+    assert more_prefill.decode_energy[0] == pytest.approx(ed.energy[0], rel=1e-9)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        disaggregated_energy(pre, dec, 1.0, **kw)
