@@ -586,7 +586,16 @@ def compute(
             memory=memory_efficiency if memory_efficiency is not None else default("default-decode-mbu"),
         )
         e = request_energy(
-            arch, device, prompt, output, b, devices=n, eff=eff, precision=precision, kv_precision=kv_precision
+            arch,
+            device,
+            prompt,
+            output,
+            b,
+            devices=n,
+            eff=eff,
+            precision=precision,
+            kv_precision=kv_precision,
+            memory_power=default("default-memory-bound-power"),
         )
         rows += [
             ("batch" + (" (largest that fits, capped at the engine maximum)" if batch is None else ""), float(b), ""),

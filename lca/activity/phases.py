@@ -1129,6 +1129,11 @@ def _modelled_inference(b: _Builder, act: PhaseActivity, phase: InferencePhase) 
         me = table.default(f"{p}.memory_efficiency", "default-decode-mbu", "decode memory-bandwidth efficiency (MBU)")
     measured = b.field("average_power", "W", "mean power per accelerator", measured=True)
     tdp, idle = accelerator_power(b, acc, "precision")
+    memory_power = None
+    if measured is None:
+        memory_power = table.parameter(
+            "default-memory-bound-power", "power in a memory-bound step per unit of bandwidth utilisation"
+        )
     serve = f"{p}.serving"
 
     device: dict[str, Any] = {
@@ -1146,6 +1151,7 @@ def _modelled_inference(b: _Builder, act: PhaseActivity, phase: InferencePhase) 
             "tdp": v[tdp],
             "idle_power": v[idle],
             "average_power": None if measured is None else v[measured],
+            "memory_power": 1.0 if memory_power is None else v[memory_power],
         }
         if mix is None:
             v[serve] = serving_energy(

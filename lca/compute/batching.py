@@ -208,6 +208,7 @@ def batching_energy(
     idle_power,
     average_power=None,
     link_bandwidth: float | None = None,
+    memory_power=1.0,
     chunk: int = 4096,
 ) -> ServingEnergy:
     """Energy per request (the mean over the schedule's requests) on a replica of ``devices`` devices.
@@ -226,7 +227,8 @@ def batching_energy(
     ce, me = _col(compute_efficiency), _col(memory_efficiency)
     tdp_c, idle_c = _col(tdp), _col(idle_power)
     measured = None if average_power is None else _col(average_power)
-    shape = np.broadcast(n, ce, me, tdp_c, idle_c, *(() if measured is None else (measured,))).shape[0]
+    mp = _col(memory_power)
+    shape = np.broadcast(n, ce, me, tdp_c, idle_c, mp, *(() if measured is None else (measured,))).shape[0]
     energy_pf = np.zeros(shape)
     energy_dec = np.zeros(shape)
     time_pf = np.zeros(shape)
@@ -236,7 +238,7 @@ def batching_energy(
         sl = slice(lo, lo + chunk)
         f, b, s = sched.flops[sl][None, :], sched.nbytes[sl][None, :], sched.prefill_share[sl][None, :]
         comm = ring_seconds(sched.allreduce[sl][None, :], n, link_bandwidth)
-        t, j, compute_bound = roofline_step(f, b, n, peak_flops, bandwidth, ce, me, tdp_c, idle_c, measured, comm)
+        t, j, compute_bound = roofline_step(f, b, n, peak_flops, bandwidth, ce, me, tdp_c, idle_c, measured, comm, mp)
         t, j = np.broadcast_to(t, (shape, t.shape[1])), np.broadcast_to(j, (shape, j.shape[1]))
         energy_pf += (j * s).sum(axis=1)
         energy_dec += (j * (1.0 - s)).sum(axis=1)
@@ -306,6 +308,7 @@ def disaggregated_energy(
     idle_power,
     average_power=None,
     link_bandwidth: float | None = None,
+    memory_power=1.0,
 ) -> ServingEnergy:
     """Energy per request with prefill and decode on separate device pools (Splitwise, DistServe).
 
@@ -328,6 +331,7 @@ def disaggregated_energy(
         "idle_power": idle_power,
         "average_power": average_power,
         "link_bandwidth": link_bandwidth,
+        "memory_power": memory_power,
     }
     ep, ed = batching_energy(prefill, **scenario), batching_energy(decode, **scenario)
     busy_p, busy_d = ep.device_hours * 3600.0, ed.device_hours * 3600.0  # device-seconds per request

@@ -132,6 +132,7 @@ def request_energy(
     kv_precision: str = "bf16",
     average_power: float | None = None,
     memory_usable: float = 0.9,
+    memory_power: float = 1.0,
 ) -> RequestEnergy:
     """Energy of one request served in a batch of ``batch_size`` identical requests.
 
@@ -157,6 +158,9 @@ def request_energy(
     memory_usable : float, default 0.9
         Usable fraction of device memory when ``devices`` is not given
         (vLLM's default ``gpu_memory_utilization``). [unitless]
+    memory_power : float, default 1
+        Power in a memory-bound step per unit of bandwidth utilisation, fraction
+        of (TDP - idle) (:func:`lca.compute.serving.roofline_step`). [unitless]
     """
     if prompt_tokens < 1 or output_tokens < 0 or batch_size < 1:
         raise ValueError("prompt_tokens >= 1, output_tokens >= 0 and batch_size >= 1 are required")
@@ -180,6 +184,7 @@ def request_energy(
         precision=precision,
         kv_precision=kv_precision,
         average_power=average_power,
+        memory_power=memory_power,
     )
     return RequestEnergy(
         prefill_energy=float(e.prefill_energy[0]),

@@ -148,20 +148,26 @@ def ring_seconds(volume, devices, link_bandwidth):
     return np.where(n > 1, 2.0 * (n - 1.0) / n * np.asarray(volume, dtype=float) / link_bandwidth, 0.0)
 
 
-def roofline_step(flops, nbytes, n, peak_flops, bandwidth, ce, me, tdp, idle, measured=None, comm=0.0):
+def roofline_step(
+    flops, nbytes, n, peak_flops, bandwidth, ce, me, tdp, idle, measured=None, comm=0.0, memory_power=1.0
+):
     """Time [s], device energy [J] and whether compute-bound, of engine steps on ``n`` devices.
 
     Broadcasts scenario columns (N, 1) against steps (1, S). The step takes the
     longer of its compute time at ``ce`` of peak and its memory time at ``me``
     of the bandwidth, plus ``comm`` seconds of tensor-parallel communication;
-    each device draws ``measured`` power if given, else idle plus the busier
-    unit's utilisation over the whole step times (TDP - idle).
+    each device draws ``measured`` power if given, else
+    ``idle + (TDP - idle) x max(u_compute, memory_power x u_memory)``: power
+    follows the compute units' utilisation, and a memory-bound step draws only
+    ``memory_power`` of the range per unit of bandwidth utilisation (measured
+    decode on H200 stays far below TDP; ``default-memory-bound-power``).
+    ``memory_power=1`` is the plain linear model of the busier unit.
     """
     t_c = flops / (n * peak_flops * ce)
     t_m = nbytes / (n * bandwidth * me)
     t = np.maximum(t_c, t_m) + comm
     with np.errstate(invalid="ignore", divide="ignore"):
-        u = np.where(t > 0, np.maximum(flops / (t * n * peak_flops), nbytes / (t * n * bandwidth)), 0.0)
+        u = np.where(t > 0, np.maximum(flops / (t * n * peak_flops), memory_power * nbytes / (t * n * bandwidth)), 0.0)
     u = np.minimum(u, 1.0)
     power = measured if measured is not None else idle + u * (tdp - idle)
     return t, t * n * power, t_c >= t_m
@@ -184,6 +190,7 @@ def serving_energy(
     kv_precision: str = "bf16",
     average_power=None,
     link_bandwidth: float | None = None,
+    memory_power=1.0,
 ) -> ServingEnergy:
     """Energy of one request served in a batch of ``batch`` identical requests.
 
@@ -209,6 +216,9 @@ def serving_energy(
     link_bandwidth : float, optional
         One direction of a device's link for tensor-parallel all-reduces; none:
         communication not counted. [B/s]
+    memory_power : float or array, default 1
+        Power in a memory-bound step, fraction of (TDP - idle) per unit of
+        bandwidth utilisation (see :func:`roofline_step`). [unitless]
 
     Returns
     -------
@@ -221,10 +231,11 @@ def serving_energy(
     ce, me = _col(compute_efficiency), _col(memory_efficiency)
     tdp_c, idle_c = _col(tdp), _col(idle_power)
     measured = None if average_power is None else _col(average_power)
+    mp = _col(memory_power)
 
     def step(flops, nbytes, tokens):
         comm = ring_seconds(allreduce_volume(arch, tokens), n, link_bandwidth)
-        return roofline_step(flops, nbytes, n, peak_flops, bandwidth, ce, me, tdp_c, idle_c, measured, comm)
+        return roofline_step(flops, nbytes, n, peak_flops, bandwidth, ce, me, tdp_c, idle_c, measured, comm, mp)
 
     kv_entry = kv_entry_bytes(arch, kv_precision)
     pf_per_request = prefill_flops(arch, prompt_tokens, logits="last")  # logits of the last prompt token only

@@ -38,7 +38,7 @@ def by_hand():
     # the default batch: the largest that fits on one device (the fewest that hold the weights), capped at 256
     free = 80e9 * 0.9 - weight_bytes(arch, "bf16")
     batch = min(math.floor(free / kv_cache_bytes(arch, 1300, "bf16")), 256)
-    e = request_energy(arch, dev, 1000, 300, batch, devices=1, eff=Efficiency(0.5, 0.6))
+    e = request_energy(arch, dev, 1000, 300, batch, devices=1, eff=Efficiency(0.5, 0.6), memory_power=0.3)
     busy = e.device_hours  # per request
     idle_hours = (8 * 365 * 24 - busy * REQUESTS) / REQUESTS
     return {"batch": batch, "accelerators": e.energy, "host": busy * HOST_W / 1000,
