@@ -19,7 +19,7 @@ from lca.compute.architecture import parameter_count  # noqa: E402
 from lca.compute.flops import training_flops  # noqa: E402
 from lca.embodied.resolve import resolve_embodied  # noqa: E402
 from lca.inventory import Registry  # noqa: E402
-from tests.validation import test_embodied, test_llmcarbon_operational, test_patterson  # noqa: E402
+from tests.validation import test_embodied, test_llmcarbon_operational, test_patterson, test_serving  # noqa: E402
 
 SC = ROOT / "scenarios"
 
@@ -106,6 +106,10 @@ def render(run) -> str:
     t5 = training_flops(reg.get("t5-11b"), 2**11 * 512 * 1e6, 512, target_length=114)
     rows.append(("Patterson 2021: training FLOPs", "T5 (not reproduced, see compute.md)", 4.05e22, t5.model, "FLOP",
                  "5 % (fails: xfail)"))
+    for prompt_mean in (200, 1000):
+        rows.append(("ML.ENERGY v3.0: Llama 3.1 8B, H100, batch 64 (not reproduced, see tests/validation/test_serving.py)",
+                     f"energy per output token, prompts of {prompt_mean} tokens (assumed)",
+                     test_serving.PUBLISHED_J_PER_TOKEN, test_serving.ours(prompt_mean), "J", "25 % (fails: xfail)"))
     for m in reg.ids("model"):
         arch = reg.get(m)
         rows.append(("parameter counts", m, arch.published_params.value, float(parameter_count(arch).total),
