@@ -107,7 +107,8 @@ def render(run) -> str:
     rows.append(("Patterson 2021: training FLOPs", "T5 (not reproduced, see compute.md)", 4.05e22, t5.model, "FLOP",
                  "5 % (fails: xfail)"))
     for prompt_mean in (200, 1000):
-        rows.append(("ML.ENERGY v3.0: Llama 3.1 8B, H100, batch 64 (not reproduced, see tests/validation/test_serving.py)",
+        rows.append(("ML.ENERGY v3.0: Llama 3.1 8B, H100, batch 64 "
+                     "(not reproduced, see tests/validation/test_serving.py)",
                      f"energy per output token, prompts of {prompt_mean} tokens (assumed)",
                      test_serving.PUBLISHED_J_PER_TOKEN, test_serving.ours(prompt_mean), "J", "25 % (fails: xfail)"))
     for m in reg.ids("model"):
