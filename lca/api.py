@@ -11,6 +11,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,7 @@ from .reports.results_dir import (
     write_analysis,
     write_results,
 )
-from .reports.safe import csv_text
+from .reports.safe import csv_text, write_csv
 from .reports.sensitivity import sensitivity_page
 from .reports.staging import staged_folder
 from .results import Result
@@ -171,7 +172,7 @@ class SweepRun:
         return write_analysis(
             Path(out),
             {
-                "sweep.csv": csv_text(table),
+                "sweep.csv": partial(write_csv, table),  # streamed: 10^6 scenarios are 4 x 10^6 rows
                 "sweep.html": comparison_chart(
                     table, label="scenario", gaps=self.gaps, title=f"Sweep: {self.study.name}"
                 ),

@@ -9,8 +9,9 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO
 
 __all__ = ["atomic_path", "write_text"]
 
@@ -40,11 +41,14 @@ def _umask() -> int:
     return mask
 
 
-def write_text(target: Path | str, text: str | bytes) -> Path:
-    """Write ``text`` (UTF-8) or bytes to ``target`` atomically."""
+def write_text(target: Path | str, text: str | bytes | Callable[[IO[str]], None]) -> Path:
+    """Write ``text`` (UTF-8), bytes, or what ``text(handle)`` writes to a text handle, to ``target`` atomically."""
     with atomic_path(target) as tmp:
         if isinstance(text, bytes):
             tmp.write_bytes(text)
-        else:
+        elif isinstance(text, str):
             tmp.write_text(text, encoding="utf-8")
+        else:
+            with open(tmp, "w", encoding="utf-8", newline="") as handle:
+                text(handle)
     return Path(target)

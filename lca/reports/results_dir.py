@@ -103,7 +103,7 @@ def write_results(
 
 def write_analysis(
     out: Path,
-    files: dict[str, str] | dict[str, bytes],
+    files: dict[str, Any],
     *,
     command: str,
     studies: Iterable[Any],
@@ -113,6 +113,9 @@ def write_analysis(
     **extra: Any,
 ) -> list[Path]:
     """Write the outputs of an analysis (compare, sweep, mc, sensitivity), then its provenance, all or nothing.
+
+    ``files`` maps names to text, bytes, or a function that writes the file to a
+    text handle (a large table streamed in chunks).
 
     ``<command>-provenance.json`` comes last, as for a run (a separate name, so
     that ``lca mc --out`` into a run's folder keeps the run's own

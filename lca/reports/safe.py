@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import html
 import re
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["csv_text", "csv_cell", "printable", "chart_label", "markdown_text", "html_text"]
+__all__ = ["csv_text", "write_csv", "csv_cell", "printable", "chart_label", "markdown_text", "html_text"]
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -37,6 +37,17 @@ def csv_cell(value: object) -> object:
 
 def csv_text(frame: pd.DataFrame) -> str:
     """RFC 4180 CSV (header row, comma, double quotes, LF) with formula-like text cells neutralised."""
+    return _guarded(frame).to_csv(index=False, lineterminator="\n")
+
+
+def write_csv(frame: pd.DataFrame, handle: IO[str], chunk: int = 100_000) -> None:
+    """:func:`csv_text` written to ``handle`` in chunks of ``chunk`` rows (the same bytes, bounded memory)."""
+    for start in range(0, max(len(frame), 1), chunk):
+        part = _guarded(frame.iloc[start : start + chunk])
+        handle.write(part.to_csv(index=False, header=start == 0, lineterminator="\n"))
+
+
+def _guarded(frame: pd.DataFrame) -> pd.DataFrame:
     import numpy as np  # the terminal imports this module: numbers libraries only when a CSV is written
     import pandas as pd
 
@@ -46,7 +57,7 @@ def csv_text(frame: pd.DataFrame) -> str:
         guarded = np.array([csv_cell(u) for u in uniques] + [None], dtype=object)
         cells = guarded[codes]  # code -1 (missing) takes the trailing None
         out[col] = pd.Series(cells, index=out.index, dtype=object).where(codes >= 0, out[col].astype(object))
-    return out.to_csv(index=False, lineterminator="\n")
+    return out
 
 
 def chart_label(text: object, limit: int = 80) -> str:
