@@ -304,13 +304,21 @@ class LengthDistribution(Strict):
     sigma: float | None = Field(default=None, gt=0.0, le=3.0)  # lognormal: standard deviation of ln(length)
     bins: list[float] | None = None  # histogram: bin edges [token]
     weights: list[float] | None = None  # histogram: one weight per bin
+    file: str | None = None  # histogram: a CSV of from,to,weight (relative to the study's folder)
 
     @model_validator(mode="after")
     def _parameters(self) -> LengthDistribution:
         if (self.family == "lognormal") != (self.sigma is not None):
             raise ValueError("'sigma' goes with family lognormal, and lognormal needs it")
-        if (self.family == "histogram") != (self.bins is not None and self.weights is not None):
-            raise ValueError("'bins' and 'weights' go with family histogram, and histogram needs both")
+        inline = self.bins is not None or self.weights is not None
+        if self.family != "histogram" and (inline or self.file is not None):
+            raise ValueError("'bins', 'weights' and 'file' go with family histogram")
+        if self.family == "histogram" and (self.file is not None) == (
+            self.bins is not None and self.weights is not None
+        ):
+            raise ValueError("a histogram needs 'bins' and 'weights', or a 'file' (not both)")
+        if self.file is not None and inline:
+            raise ValueError("a histogram needs 'bins' and 'weights', or a 'file' (not both)")
         if self.bins is not None and self.weights is not None:
             edges, w = self.bins, self.weights
             if len(edges) != len(w) + 1 or any(b <= a for a, b in zip(edges, edges[1:], strict=False)):

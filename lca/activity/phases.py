@@ -36,7 +36,7 @@ from ..compute.memory import kv_cache_bytes, weight_bytes
 from ..compute.serving import ServingEnergy, devices_to_hold, max_batch, serving_energy
 from ..errors import InputError, InventoryError, StudyError
 from ..inventory import CATEGORIES
-from ..inventory.profiles import read_profile, weighted_intensity
+from ..inventory.profiles import read_histogram, read_profile, weighted_intensity
 from ..inventory.schema import GridRecord
 from ..measured import read_codecarbon
 from ..study import EnergySplit, InferencePhase, PhaseBase, Study, TrainingPhase
@@ -805,8 +805,11 @@ class _RequestMix:
 def _lengths(b: _Builder, which: str, mean: int, spec: Any, count: int, seed: int) -> np.ndarray:
     if spec is None:
         return np.full(count, mean, dtype=np.int64)
+    bins, weights = spec.bins, spec.weights
+    if spec.family == "histogram" and spec.file is not None:
+        bins, weights = read_histogram(b.study.resolve_path(spec.file, f"{b.p}.batching.{which}_lengths.file"))
     if spec.family == "histogram":
-        edges, w = np.asarray(spec.bins, dtype=float), np.asarray(spec.weights, dtype=float)
+        edges, w = np.asarray(bins, dtype=float), np.asarray(weights, dtype=float)
         hist_mean = float(np.sum(w * (edges[:-1] + edges[1:]) / 2.0) / w.sum())
         if abs(hist_mean / mean - 1.0) > 0.01:
             raise StudyError(
@@ -816,7 +819,7 @@ def _lengths(b: _Builder, which: str, mean: int, spec: Any, count: int, seed: in
                 hint=f"set {which}_tokens to {hist_mean:.0f}: the mean request is what every per-token result uses",
                 **b.where(f"{which}_tokens"),
             )
-    return request_lengths(spec.family, mean, count, seed, sigma=spec.sigma, bins=spec.bins, weights=spec.weights)
+    return request_lengths(spec.family, mean, count, seed, sigma=spec.sigma, bins=bins, weights=weights)
 
 
 BATCHING_REQUESTS = 1000  # requests played through the scheduler when the study does not say

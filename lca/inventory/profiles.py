@@ -73,3 +73,44 @@ def weighted_intensity(intensity: np.ndarray, load: np.ndarray) -> float:
     if total <= 0:
         raise ValueError("the load profile sums to zero")
     return float((ci * ld).sum() / total)
+
+
+def read_histogram(path: Path) -> tuple[list[float], list[float]]:
+    """Bin edges and weights of a request-length histogram file [token].
+
+    A CSV with the columns ``from``, ``to`` (token counts, each bin ``[from, to)``,
+    bins adjacent and increasing) and ``weight`` (requests or a share; >= 0, not
+    all 0) — for instance counted from a serving trace.
+    """
+    text = read_text(path)
+    rows = list(csv.reader(io.StringIO(text)))
+    names = [c.strip() for c in rows[0]] if rows else []
+    if not {"from", "to", "weight"} <= set(names):
+        raise InputError(
+            "a length histogram needs the columns 'from', 'to' and 'weight'",
+            file=path,
+            line=1,
+            hint="the first line must name them, e.g. from,to,weight",
+        )
+    f_i, t_i, w_i = names.index("from"), names.index("to"), names.index("weight")
+    edges: list[float] = []
+    weights: list[float] = []
+    for n, row in enumerate(rows[1:], start=2):
+        if not row or not any(c.strip() for c in row):
+            continue
+        try:
+            low, high, weight = float(row[f_i]), float(row[t_i]), float(row[w_i])
+        except (ValueError, IndexError):
+            raise InputError("not a number in the from, to or weight column", file=path, line=n) from None
+        if not all(math.isfinite(x) for x in (low, high, weight)) or weight < 0 or low < 1 or high <= low:
+            raise InputError("a bin needs 1 <= from < to and a weight >= 0", file=path, line=n, value=row)
+        if edges and low != edges[-1]:
+            raise InputError("bins must be adjacent and increasing: this bin's 'from' is not the last 'to'",
+                             file=path, line=n, value=low)  # fmt: skip
+        if not edges:
+            edges.append(low)
+        edges.append(high)
+        weights.append(weight)
+    if not weights or sum(weights) <= 0:
+        raise InputError("a length histogram needs at least one bin with a weight above 0", file=path)
+    return edges, weights

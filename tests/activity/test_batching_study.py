@@ -136,3 +136,51 @@ def test_batching_on_a_measured_phase_is_refused():
                          "batching": {"max_batched_tokens": 64}}
     with pytest.raises(lca.InputError, match="'batching' is used only with 'prompt_tokens'"):
         study_from_dict(data, path=ROOT / "tests" / "data" / "batching.yaml")
+
+
+def _with_file(tmp_path, text: str, prompt_tokens: int = 101):
+    (tmp_path / "lengths").mkdir(exist_ok=True)
+    (tmp_path / "lengths" / "prompts.csv").write_text(text)
+    data = copy.deepcopy(BASE)
+    data["inference"]["prompt_tokens"] = prompt_tokens
+    data["inference"]["batching"] = {
+        "max_batched_tokens": 512,
+        "prompt_lengths": {"family": "histogram", "file": "lengths/prompts.csv"},
+    }
+    study = study_from_dict(data, path=tmp_path / "study.yaml")
+    return compile_study(study, Registry(study.inventory_folders()))
+
+
+def test_a_histogram_file_equals_the_same_bins_inline(tmp_path):
+    from_file = _with_file(tmp_path, "from,to,weight\n1,101,3\n101,201,1\n", prompt_tokens=76)
+    data = copy.deepcopy(BASE)
+    data["inference"]["prompt_tokens"] = 76
+    data["inference"]["batching"] = {
+        "max_batched_tokens": 512,
+        "prompt_lengths": {"family": "histogram", "bins": [1, 101, 201], "weights": [3, 1]},
+    }
+    inline = compile_study(study_from_dict(data, path=tmp_path / "study.yaml"))
+    name = "inference.energy.accelerators"
+    assert _value(from_file, name) == _value(inline, name)
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [("low,high,weight\n1,10,1\n", "the columns 'from', 'to' and 'weight'"),
+     ("from,to,weight\n1,10,1\n20,30,1\n", "adjacent"),
+     ("from,to,weight\n1,10,x\n", "not a number"),
+     ("from,to,weight\n10,5,1\n", "1 <= from < to"),
+     ("from,to,weight\n1,10,0\n", "weight above 0")],
+)  # fmt: skip
+def test_a_bad_histogram_file_is_refused(tmp_path, text, message):
+    with pytest.raises(lca.InputError, match=message):
+        _with_file(tmp_path, text)
+
+
+def test_a_histogram_file_outside_the_study_folder_is_refused(tmp_path):
+    data = copy.deepcopy(BASE)
+    data["inference"]["batching"] = {"max_batched_tokens": 512,
+                                     "prompt_lengths": {"family": "histogram", "file": "../elsewhere.csv"}}  # fmt: skip
+    study = study_from_dict(data, path=tmp_path / "study.yaml")
+    with pytest.raises(lca.InputError, match="inside the study's folder"):
+        compile_study(study)
