@@ -38,7 +38,17 @@ from ..study import Study, SweepSpec, study_from_dict
 from ..units import CATEGORY_UNITS, split_quantity
 from .compiled import compile_study
 
-__all__ = ["SweepSpec", "scenarios", "run_sweep", "SweepResult", "get_path", "set_path", "MAX_SCENARIOS"]
+__all__ = [
+    "SweepSpec",
+    "scenarios",
+    "scenario_set",
+    "ScenarioSet",
+    "run_sweep",
+    "SweepResult",
+    "get_path",
+    "set_path",
+    "MAX_SCENARIOS",
+]
 
 MAX_SCENARIOS = 2_000_000  # scenarios of one sweep (its table alone would take gigabytes beyond)
 CHUNK = 20_000  # scenarios evaluated at once
@@ -71,6 +81,71 @@ def set_path(data: dict, path: str, value: Any) -> dict:
 class Scenario:
     name: str
     overrides: dict[str, Any]
+
+
+@dataclass
+class ScenarioSet:
+    """The scenarios of a sweep as columns: per path, the distinct values and each scenario's code.
+
+    A cartesian sweep of 10^6 scenarios is a few integer arrays, not 10^6
+    Python objects; ``codes[p][i] == -1`` when scenario ``i`` leaves ``p`` as the study has it.
+    """
+
+    paths: list[str]
+    values: dict[str, list[Any]]  # path -> distinct values, in first-seen order
+    codes: dict[str, np.ndarray]  # path -> per scenario index into values[path], -1 where not set
+    case_names: list[str] | None = None  # cases: their names; cartesian: built from the values
+
+    @property
+    def n(self) -> int:
+        return len(next(iter(self.codes.values()))) if self.codes else len(self.case_names or [])
+
+    def value(self, path: str, i: int) -> Any:
+        return self.values[path][int(self.codes[path][i])]
+
+    def names(self) -> np.ndarray:
+        """Each scenario's name (``path=value, ...`` for a cartesian sweep), as an object array."""
+        if self.case_names is not None:
+            return np.array(self.case_names, dtype=object)
+        out = np.full(self.n, "", dtype=object)
+        for j, p in enumerate(self.paths):
+            labels = np.array([f"{p}={v}" for v in self.values[p]], dtype=object)
+            out = labels[self.codes[p]] if j == 0 else out + ", " + labels[self.codes[p]]
+        return out
+
+    def column(self, path: str) -> np.ndarray:
+        """Each scenario's raw value of ``path`` (None where not set), as an object array."""
+        table = np.array([*self.values[path], None], dtype=object)
+        return table[self.codes[path]]  # code -1 takes the trailing None
+
+
+def scenario_set(spec: SweepSpec) -> ScenarioSet:
+    """The scenarios of a sweep, in the order of :func:`scenarios`, as columns."""
+    if spec.mode == "cases":
+        cases = scenarios(spec)
+        paths = list(dict.fromkeys(k for c in cases for k in c.overrides))
+        values: dict[str, list[Any]] = {p: [] for p in paths}
+        index: dict[str, dict[str, int]] = {p: {} for p in paths}
+        codes = {p: np.full(len(cases), -1, dtype=np.int64) for p in paths}
+        for i, c in enumerate(cases):
+            for p, v in c.overrides.items():
+                key = repr(v)
+                if key not in index[p]:
+                    index[p][key] = len(values[p])
+                    values[p].append(v)
+                codes[p][i] = index[p][key]
+        return ScenarioSet(paths, values, codes, [c.name for c in cases])
+    keys = list(spec.parameters)
+    shape = tuple(len(spec.parameters[k]) for k in keys)
+    count = math.prod(shape)
+    if count > MAX_SCENARIOS:
+        raise StudyError(
+            f"the sweep has {count:,} scenarios, more than {MAX_SCENARIOS:,}",
+            field="sweep.parameters",
+            hint="sweep fewer values, or split the sweep into several studies",
+        )
+    grid = np.unravel_index(np.arange(count), shape)  # the last parameter varies fastest, as itertools.product
+    return ScenarioSet(keys, {k: list(spec.parameters[k]) for k in keys}, dict(zip(keys, grid, strict=True)))
 
 
 def scenarios(spec: SweepSpec) -> list[Scenario]:
@@ -139,8 +214,8 @@ def run_sweep(
     registry = registry or Registry(study.inventory_folders())
     base = study.model_dump(exclude_none=True, mode="json")
     base.pop("sweep", None)
-    scens = scenarios(spec)
-    paths = list(dict.fromkeys(k for s in scens for k in s.overrides))
+    scens = scenario_set(spec)
+    paths = scens.paths
     base_activity = resolve(study, registry)
     # inputs of the activity model that only enter arithmetic vary per scenario without recompiling
     scaling = [
@@ -148,62 +223,62 @@ def run_sweep(
         for p in paths
         if p in base_activity.inputs
         and base_activity.inputs[p].continuous
-        and all(p in s.overrides for s in scens)
-        and all(split_quantity(s.overrides[p]) is not None for s in scens)
+        and bool(np.all(scens.codes[p] >= 0))
+        and all(split_quantity(v) is not None for v in scens.values[p])
     ]
     structural = [p for p in paths if p not in scaling]
-    groups: dict[tuple, list[int]] = {}
-    for i, s in enumerate(scens):
-        key = tuple((p, repr(s.overrides.get(p))) for p in structural)
-        groups.setdefault(key, []).append(i)
+    if structural:
+        keys = np.stack([scens.codes[p] for p in structural], axis=1)
+        _uniq, first_seen, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+        order = np.argsort(first_seen)  # groups in the order their first scenario comes
+        members_of = [np.flatnonzero(inverse.ravel() == g) for g in order]
+    else:
+        members_of = [np.arange(scens.n)]
     canonical: dict[tuple[str, str], float] = {}  # unit conversion of each distinct sweep value, once
     notes: dict[str, list[Note]] = {}
     cats = CATEGORIES
-    n = len(scens)
+    n = scens.n
     total = np.zeros((n, len(cats)))
     embodied = np.zeros((n, len(cats)))
     market = np.full(n, np.nan)
     phases: dict[str, np.ndarray] = {}
-    for members in groups.values():
-        first = scens[members[0]]
+    for members in members_of:
+        first = int(members[0])
+        given = {p: scens.value(p, first) for p in structural if scens.codes[p][first] >= 0}
         data = base
-        for p in structural:
-            if p in first.overrides:
-                data = set_path(data, p, first.overrides[p])
+        for p, v in given.items():
+            data = set_path(data, p, v)
         variant = study_from_dict(data, path=study.path) if structural else study
         compiled = compile_study(variant, registry)
         missing = [p for p in scaling if p not in compiled.activity.inputs]
         if missing:
             raise StudyError(
-                f"'{missing[0]}' is not an input of the study once "
-                + ", ".join(f"{p}={first.overrides[p]}" for p in structural if p in first.overrides),
+                f"'{missing[0]}' is not an input of the study once " + ", ".join(f"{p}={v}" for p, v in given.items()),
                 hint="sweep it in 'cases' together with the values it depends on",
             )
-        values = {
-            p: np.array([_canonical(scens[i].overrides[p], p, data, study.path, canonical) for i in members])
-            for p in scaling
-        }
+        values = {}
+        for p in scaling:  # each distinct value converted once, then spread over the scenarios
+            canon = np.array([_canonical(v, p, data, study.path, canonical) for v in scens.values[p]])
+            values[p] = canon[scens.codes[p][members]]
         for start in range(0, len(members), CHUNK):  # bounded memory: dense matrices per scenario
-            part = members[start : start + CHUNK]
+            idx = members[start : start + CHUNK]
             chunk_values = {p: v[start : start + CHUNK] for p, v in values.items()}
-            contrib = compiled.evaluate(chunk_values, size=len(part))
-            idx = np.array(part)
+            contrib = compiled.evaluate(chunk_values, size=len(idx))
             total[idx] = sum(c.sum(axis=2) for c in contrib.values())
             embodied[idx] = sum(c[:, :, compiled.embodied].sum(axis=2) for c in contrib.values())
             market[idx] = compiled.market_totals(contrib)
             for phase, c in contrib.items():
                 phases.setdefault(phase, np.full((n, len(cats)), np.nan))[idx] = c.sum(axis=2)
-        label = ", ".join(f"{p}={first.overrides[p]}" for p in structural if p in first.overrides)
+        label = ", ".join(f"{p}={v}" for p, v in given.items())
         notes[label or "all scenarios"] = compiled.notes
         if progress is not None:
             progress(len(members))
-    table = _table(scens, paths, total, embodied, market, phases)
-    return SweepResult(table, scaling, structural, len(groups), notes)
+    table = _table(scens, total, embodied, market, phases)
+    return SweepResult(table, scaling, structural, len(members_of), notes)
 
 
 def _table(
-    scens: list[Scenario],
-    paths: list[str],
+    scens: ScenarioSet,
     total: np.ndarray,
     embodied: np.ndarray,
     market: np.ndarray,
@@ -213,7 +288,7 @@ def _table(
     n, c = total.shape
     cats = np.array(CATEGORIES)
     cols: dict[str, Any] = {
-        "scenario": np.repeat(np.array([s.name for s in scens], dtype=object), c),
+        "scenario": np.repeat(scens.names(), c),
         "category": np.tile(cats, n),
         "total": total.ravel(),
         "embodied": embodied.ravel(),
@@ -224,6 +299,6 @@ def _table(
     cols["total_market_based"] = np.where(is_gwp, np.repeat(market, c), np.nan)
     for phase, arr in phases.items():
         cols[f"phase:{phase}"] = arr.ravel()
-    for p in paths:
-        cols[f"param:{p}"] = np.repeat(np.array([s.overrides.get(p) for s in scens], dtype=object), c)
+    for p in scens.paths:
+        cols[f"param:{p}"] = np.repeat(scens.column(p), c)
     return pd.DataFrame(cols)
