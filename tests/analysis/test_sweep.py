@@ -56,3 +56,17 @@ def test_market_based_total_in_sweeps(run_study):
     expected = nc["embodied"] + (nc["total"] - nc["embodied"]) * 0.177 / 0.201
     assert nc["total_market_based"] == pytest.approx(expected, rel=1e-9)
     assert gwp.loc["grid=US", "total_market_based"] == pytest.approx(gwp.loc["grid=US", "total"], rel=1e-12)
+
+
+@pytest.mark.parametrize("path", LEVERS, ids=lambda p: p.stem)
+def test_the_columnar_scenarios_are_the_listed_ones(path):
+    """ScenarioSet (codes per parameter) gives the names and values of scenarios(), in the same order."""
+    from lca.analysis.sweep import scenario_set
+
+    study = lca.load_study(path)
+    listed = scenarios(study.sweep)
+    columns = scenario_set(study.sweep)
+    assert columns.n == len(listed)
+    assert list(columns.names()) == [s.name for s in listed]
+    for p in columns.paths:
+        assert list(columns.column(p)) == [s.overrides.get(p) for s in listed]
