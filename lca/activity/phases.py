@@ -799,6 +799,7 @@ class _RequestMix:
     outputs: np.ndarray
     max_batched_tokens: int
     prefill_share: float | None = None  # disaggregated: share of the devices that prefill
+    where: dict[str, Any] = field(default_factory=dict)  # the study's batching block, for errors
     schedules: dict[tuple[int, str], Schedule] = field(default_factory=dict)
 
 
@@ -882,7 +883,7 @@ def _request_mix(b: _Builder, arch: Architecture, phase: InferencePhase, prompt:
             "that waits for the other is charged at idle power; the KV-cache transfer between pools is not counted",
             p,
         )
-    return _RequestMix(prompts, outputs, spec.max_batched_tokens, share)
+    return _RequestMix(prompts, outputs, spec.max_batched_tokens, share, b.where("batching"))
 
 
 def _link_bandwidth(b: _Builder, acc: Any, phase: InferencePhase, devices: float) -> float | None:
@@ -915,16 +916,21 @@ def _schedule_for(
 ) -> Schedule:
     """The schedule of ``pool``: "both" (one engine), "prefill" or "decode" (disaggregated pools)."""
     if (limit, pool) not in mix.schedules:
-        mix.schedules[(limit, pool)] = schedule(
-            arch,
-            mix.prompts,
-            np.zeros_like(mix.outputs) if pool == "prefill" else mix.outputs,
-            max_seqs=limit,
-            max_batched_tokens=mix.max_batched_tokens,
-            precision=precision,
-            kv_precision=kv_precision,
-            prefilled=pool == "decode",
-        )
+        try:
+            mix.schedules[(limit, pool)] = schedule(
+                arch,
+                mix.prompts,
+                np.zeros_like(mix.outputs) if pool == "prefill" else mix.outputs,
+                max_seqs=limit,
+                max_batched_tokens=mix.max_batched_tokens,
+                precision=precision,
+                kv_precision=kv_precision,
+                prefilled=pool == "decode",
+            )
+        except ValueError as exc:  # a mix the scheduler cannot play (too many steps)
+            raise StudyError(
+                str(exc), hint="a larger max_batched_tokens, or fewer batching.requests", **mix.where
+            ) from None
     return mix.schedules[(limit, pool)]
 
 

@@ -97,8 +97,9 @@ def schedule(
         raise ValueError("max_seqs and max_batched_tokens must be at least 1")
     if np.any(p + o > arch.max_context):
         raise ValueError(f"a request is longer than the model's context ({arch.max_context} tokens)")
-    # a step decodes at most max_seqs tokens: fewer steps than this are impossible
-    if int(o.sum()) / min(max_seqs, max_batched_tokens) > MAX_STEPS:
+    # a step decodes at most max_seqs tokens and prefills at most the budget: fewer steps are impossible
+    prefill_steps = 0 if prefilled else int(p.sum()) / max_batched_tokens
+    if max(int(o.sum()) / min(max_seqs, max_batched_tokens), prefill_steps) > MAX_STEPS:
         raise ValueError(f"this mix needs more than {MAX_STEPS:,} engine steps: fewer or shorter requests")
 
     mm = matmul_flops_per_token(arch)

@@ -219,6 +219,9 @@ def cases() -> list[tuple[str, dict | str, str, str]]:
                 _set(MODELLED, "inference.batching", {"max_batched_tokens": 64,
                                                       "disaggregation": {"prefill": 0, "decode": 3}}),
                 "StudyError", "greater than 0"))
+    out.append(("batching-too-many-steps",
+                _set(MODELLED, "inference.batching", {"max_batched_tokens": 1, "requests": 100_000}),
+                "StudyError", "engine steps"))
     m = _set(_set(MODELLED, "inference.accelerators", 1), "inference.duration", "1 h")
     out.append(("provisioned-shorter-than-busy", m, "StudyError", "provisioned accelerator time is shorter"))
     out.append(("lifetime-missing", _set(_set(BASE, "hardware.server", _DELETE), "hardware.lifetime", _DELETE),

@@ -101,6 +101,7 @@ def test_length_families():
      (lambda a: schedule(a, [1], [1], max_seqs=0, max_batched_tokens=1), "at least 1"),
      (lambda a: schedule(a, [200_000], [1], max_seqs=1, max_batched_tokens=8), "context"),
      (lambda a: schedule(a, [1] * 20, [MAX_STEPS // 19] * 20, max_seqs=1, max_batched_tokens=8), "engine steps"),
+     (lambda a: schedule(a, [100_000] * 30, [1] * 30, max_seqs=8, max_batched_tokens=1), "engine steps"),
      (lambda a: request_lengths("zipf", 5, 3, seed=0), "unknown length distribution"),
      (lambda a: request_lengths("lognormal", 5, 3, seed=0), "sigma"),
      (lambda a: request_lengths("histogram", 5, 3, seed=0, bins=[1, 2], weights=[1, 1]), "bin edges")],
