@@ -23,7 +23,7 @@ from .analysis.dask import local_client
 from .analysis.montecarlo import MonteCarloResult, UncertainModel, build_model
 from .analysis.montecarlo import monte_carlo as _monte_carlo
 from .analysis.sensitivity import rank_correlation, sobol, tornado
-from .analysis.sweep import SweepResult, run_sweep, scenario_set
+from .analysis.sweep import SweepResult, run_sweep, scenario_count
 from .compute.architecture import parameter_count
 from .compute.flops import forward_flops_per_token, training_flops
 from .compute.memory import decode_step_bytes, kv_cache_bytes, kv_entry_bytes, weight_bytes
@@ -201,7 +201,7 @@ def sweep(study: Study | str | Path, *, inventories: Iterable[str | Path] = (), 
 def sweep_size(study: Study | str | Path) -> int:
     """The number of scenarios of a study's sweep."""
     s = _study(study)
-    return scenario_set(s.sweep).n if s.sweep is not None else 0
+    return scenario_count(s.sweep) if s.sweep is not None else 0
 
 
 # ---------------------------------------------------------------- Monte Carlo

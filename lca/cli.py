@@ -737,7 +737,7 @@ def build_parser() -> argparse.ArgumentParser:
         "look after the ai-lca home (its embedded Brightway project)",
         """examples:
   lca home repair                      rebuild ai-lca's own Brightway project after damage
-  lca home repair --home /tmp/lca      the same for another home
+  lca home repair --home ~/lca-test    the same for another home
 """,
     )
     h.add_argument("action", choices=["repair"], help="what to do")

@@ -241,8 +241,7 @@ class CompiledStudy:
         that fits, where a scenario raises.
         """
         overrides = overrides or {}
-        if size is None:
-            size = max([np.size(v) for v in overrides.values()] or [1])
+        size = _size(overrides, size)
         values = self.activity.evaluate(overrides, strict=strict)
         x, b = self.supply(values, size)
         hh = self.background_impacts[None] if h is None else h
@@ -256,8 +255,7 @@ class CompiledStudy:
         scenario-driven entries of ``B`` added as corrections.
         """
         overrides = overrides or {}
-        if size is None:
-            size = max([np.size(v) for v in overrides.values()] or [1])
+        size = _size(overrides, size)
         values = self.activity.evaluate(overrides, strict=True)
         xs = self._activity_levels(values, size).sum(axis=2)  # size x n
         out = xs @ (self.biosphere + self.background_impacts).T  # size x c
@@ -286,11 +284,14 @@ class CompiledStudy:
     def energy_at_meter(self, overrides: dict[str, Any] | None = None, size: int | None = None) -> np.ndarray:
         """Electricity drawn from the grid, all phases [kWh] (per scenario)."""
         overrides = overrides or {}
-        if size is None:
-            size = max([np.size(v) for v in overrides.values()] or [1])
-        values = self.activity.evaluate(overrides)
-        x, _b = self.supply(values, size)
+        size = _size(overrides, size)
+        x = self._activity_levels(self.activity.evaluate(overrides), size)
         return x.sum(axis=2)[:, self.grid].sum(axis=1)
+
+
+def _size(overrides: dict[str, Any], size: int | None) -> int:
+    """The number of scenarios: given, else the longest override (1 for numbers only)."""
+    return size if size is not None else max([np.size(v) for v in overrides.values()] or [1])
 
 
 def _solve_small(delta: np.ndarray, w: np.ndarray, rhs: np.ndarray) -> np.ndarray:

@@ -22,7 +22,6 @@ carbon-free-energy matching).
 from __future__ import annotations
 
 import copy
-import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -137,15 +136,22 @@ def scenario_set(spec: SweepSpec) -> ScenarioSet:
         return ScenarioSet(paths, values, codes, [c.name for c in cases])
     keys = list(spec.parameters)
     shape = tuple(len(spec.parameters[k]) for k in keys)
-    count = math.prod(shape)
+    grid = np.unravel_index(np.arange(scenario_count(spec)), shape)  # the last parameter varies fastest
+    return ScenarioSet(keys, {k: list(spec.parameters[k]) for k in keys}, dict(zip(keys, grid, strict=True)))
+
+
+def scenario_count(spec: SweepSpec) -> int:
+    """How many scenarios the sweep has, without building them; more than :data:`MAX_SCENARIOS` is an error."""
+    if spec.mode == "cases":
+        return len(spec.cases)
+    count = math.prod(len(values) for values in spec.parameters.values())
     if count > MAX_SCENARIOS:
         raise StudyError(
             f"the sweep has {count:,} scenarios, more than {MAX_SCENARIOS:,}",
             field="sweep.parameters",
             hint="sweep fewer values, or split the sweep into several studies",
         )
-    grid = np.unravel_index(np.arange(count), shape)  # the last parameter varies fastest, as itertools.product
-    return ScenarioSet(keys, {k: list(spec.parameters[k]) for k in keys}, dict(zip(keys, grid, strict=True)))
+    return count
 
 
 def scenarios(spec: SweepSpec) -> list[Scenario]:
@@ -157,19 +163,9 @@ def scenarios(spec: SweepSpec) -> list[Scenario]:
             name = str(case.pop("name", f"case-{i + 1}"))
             out.append(Scenario(name, case))
         return out
-    keys = list(spec.parameters)
-    count = math.prod(len(spec.parameters[k]) for k in keys)
-    if count > MAX_SCENARIOS:
-        raise StudyError(
-            f"the sweep has {count:,} scenarios, more than {MAX_SCENARIOS:,}",
-            field="sweep.parameters",
-            hint="sweep fewer values, or split the sweep into several studies",
-        )
-    out = []
-    for combo in itertools.product(*(spec.parameters[k] for k in keys)):
-        overrides = dict(zip(keys, combo))
-        out.append(Scenario(", ".join(f"{k}={v}" for k, v in overrides.items()), overrides))
-    return out
+    columns = scenario_set(spec)
+    names = columns.names()
+    return [Scenario(str(names[i]), {p: columns.value(p, i) for p in columns.paths}) for i in range(columns.n)]
 
 
 @dataclass

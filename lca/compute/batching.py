@@ -25,6 +25,7 @@ is the energy (tested).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -295,49 +296,24 @@ def request_lengths(
     return np.maximum(1, np.rint(out)).astype(np.int64)
 
 
-def disaggregated_energy(
-    prefill: Schedule,
-    decode: Schedule,
-    prefill_share: float,
-    *,
-    devices,
-    peak_flops: float,
-    bandwidth: float,
-    compute_efficiency,
-    memory_efficiency,
-    tdp,
-    idle_power,
-    average_power=None,
-    link_bandwidth: float | None = None,
-    memory_power=1.0,
-) -> ServingEnergy:
+def disaggregated_energy(prefill: Schedule, decode: Schedule, prefill_share: float, **scenario: Any) -> ServingEnergy:
     """Energy per request with prefill and decode on separate device pools (Splitwise, DistServe).
 
     ``prefill`` schedules the prompts alone (outputs 0), ``decode`` the same
     requests arriving prefilled. ``prefill_share`` of the deployment's devices
-    prefill, the rest decode. In a saturated deployment the slower pool sets
-    the request rate and the other pool waits part of the time: that waiting is
-    device time at idle power, charged to the pool that waits. The transfer of
-    the prompt's KV cache between the pools is not counted.
+    prefill, the rest decode; ``scenario`` is the keyword arguments of
+    :func:`batching_energy` (devices, peak, efficiencies, power ...), the same
+    for both pools. In a saturated deployment the slower pool sets the request
+    rate and the other pool waits part of the time: that waiting is device time
+    at idle power, charged to the pool that waits. The transfer of the prompt's
+    KV cache between the pools is not counted.
     """
     if not 0.0 < prefill_share < 1.0:
         raise ValueError("prefill_share must be between 0 and 1 (exclusive)")
-    scenario = {
-        "devices": devices,
-        "peak_flops": peak_flops,
-        "bandwidth": bandwidth,
-        "compute_efficiency": compute_efficiency,
-        "memory_efficiency": memory_efficiency,
-        "tdp": tdp,
-        "idle_power": idle_power,
-        "average_power": average_power,
-        "link_bandwidth": link_bandwidth,
-        "memory_power": memory_power,
-    }
     ep, ed = batching_energy(prefill, **scenario), batching_energy(decode, **scenario)
     busy_p, busy_d = ep.device_hours * 3600.0, ed.device_hours * 3600.0  # device-seconds per request
     per_request = np.maximum(busy_p / prefill_share, busy_d / (1.0 - prefill_share))
-    idle = np.asarray(idle_power, dtype=float).reshape(-1)
+    idle = np.asarray(scenario["idle_power"], dtype=float).reshape(-1)
     wait_p = (per_request * prefill_share - busy_p) * idle / J_PER_KWH
     wait_d = (per_request * (1.0 - prefill_share) - busy_d) * idle / J_PER_KWH
     return ServingEnergy(

@@ -91,6 +91,12 @@ def svg(fig: Any, prefix: str) -> str:
     return f'<div class="chart">{text}</div>'
 
 
+def _categories(frame: pd.DataFrame) -> list[str]:
+    """The impact categories present in ``frame``, in the canonical order."""
+    present = set(frame["category"].unique())
+    return [c for c in CATEGORY_UNITS if c in present]
+
+
 def _label(text: Any) -> str:
     """A full label, wrapped (never cut) and safe for matplotlib."""
     return "\n".join(textwrap.wrap(chart_label(text, 400), WRAP, break_long_words=True) or [""])
@@ -211,7 +217,7 @@ def boundary_chart(boundary: pd.DataFrame, column: str = "gwp100 [kg CO2e per un
 def phase_chart(by_phase: pd.DataFrame) -> str:
     """Per category, embodied and operational per phase (horizontal bars)."""
     plt = _plt()
-    cats = [c for c in CATEGORY_UNITS if c in set(by_phase["category"].unique())]
+    cats = _categories(by_phase)
     phases = sorted(set(by_phase["phase"]))
     labels = [_label(p) for p in phases]
     height = _row_height(labels) * len(phases) + 1.2
@@ -264,7 +270,7 @@ def bars_chart(table: pd.DataFrame, label: str, market: bool = False) -> str:
     contracts) beside its location-based bar.
     """
     plt = _plt()
-    cats = [c for c in CATEGORY_UNITS if c in set(table["category"].unique())]
+    cats = _categories(table)
     names = list(pd.unique(table[label]))
     labels = [_label(n) for n in names]
     height = _row_height(labels) * len(names) + 1.3
@@ -294,7 +300,7 @@ def bars_chart(table: pd.DataFrame, label: str, market: bool = False) -> str:
 def line_chart(table: pd.DataFrame, param: str) -> str:
     """Totals against one numeric swept parameter, one facet per category (for sweeps too long for bars)."""
     plt = _plt()
-    cats = [c for c in CATEGORY_UNITS if c in set(table["category"].unique())]
+    cats = _categories(table)
     fig, axes = plt.subplots(1, len(cats), figsize=(FACET_W * len(cats) + 1, 3.0), layout="constrained", squeeze=False)
     for ax, cat in zip(axes[0], cats):
         sub = table[table["category"] == cat].sort_values(param)
@@ -319,7 +325,7 @@ def _thin(labels: list[str], most: int = 60) -> tuple[list[int], list[str]]:
 def heatmap_chart(table: pd.DataFrame, params: list[str], label: str = "scenario") -> str:
     """Totals over two or more swept parameters: the first down, the others (combined) across; one per category."""
     plt = _plt()
-    cats = [c for c in CATEGORY_UNITS if c in set(table["category"].unique())]
+    cats = _categories(table)
     rows_key, across = params[0], params[1:]
     # integer codes per scenario row, labels per distinct value: no copy of the table and no label
     # string per row (a 10^6-scenario sweep has 4 x 10^6 rows)
@@ -372,7 +378,7 @@ def heatmap_chart(table: pd.DataFrame, params: list[str], label: str = "scenario
 def tornado_chart(tornado: pd.DataFrame, top: int = 10) -> str:
     """Per category, the ``top`` inputs by swing: the total with each input at the low and high end of its range."""
     plt = _plt()
-    cats = [c for c in CATEGORY_UNITS if c in set(tornado["category"].unique())]
+    cats = _categories(tornado)
     if tornado.empty:
         return _empty("no uncertain inputs")
     blocks = []
