@@ -39,7 +39,7 @@ from .graph import build_graph
 from .inventory import Registry, iter_values
 from .inventory.schema import RECORD_TYPES
 from .pipeline import DEFAULT_SAMPLES, DEFAULT_SEED, run
-from .reports.compare import comparison_chart, comparison_table, uneven_gaps
+from .reports.compare import comparison_chart, comparison_table, sweep_chart, uneven_gaps
 from .reports.exporters import FORMATS
 from .reports.exporters import export as export_reports
 from .reports.results_dir import (
@@ -167,21 +167,17 @@ class SweepRun:
         return self.result.table
 
     def write(self, out: str | Path, *, force: bool = False) -> list[Path]:
-        table = self.result.table
-        n = int((table["category"] == "gwp100").sum())
         return write_analysis(
             Path(out),
             {
-                "sweep.csv": partial(write_csv, table),  # streamed: 10^6 scenarios are 4 x 10^6 rows
-                "sweep.html": comparison_chart(
-                    table, label="scenario", gaps=self.gaps, title=f"Sweep: {self.study.name}"
-                ),
+                "sweep.csv": partial(write_csv, self.result.frames()),  # streamed: 10^6 scenarios are 4 x 10^6 rows
+                "sweep.html": sweep_chart(self.result, self.gaps, title=f"Sweep: {self.study.name}"),
             },
             command="sweep",
             force=force,
             studies=[self.study],
             notes=self.result.notes,
-            scenarios=n,
+            scenarios=self.result.n,
             scaling_parameters=self.result.scaling,
             structural_parameters=self.result.structural,
         )

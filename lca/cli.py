@@ -276,21 +276,21 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     progress, advance = _progress(args, console, lca.sweep_size(args.scenario), "scenarios")
     with progress:
         run = lca.sweep(args.scenario, inventories=args.inventory, progress=advance)
-    gwp = run.table[run.table["category"] == "gwp100"]
+    n = run.result.n
+    shown = run.result.rows(slice(None) if n <= 50 else run.result.ranked()[[0, 1, 2, -3, -2, -1]])
     cols = ("total", "total_market_based", "embodied", "operational")
     view = _table(
         f"{run.study.name}: sweep, gwp100",
         ("scenario", "total", "total, market-based", "embodied", "operational"),
         ("total", "total, market-based", "embodied", "operational"),
     )
-    shown = gwp if len(gwp) <= 50 else gwp.sort_values("total").iloc[[0, 1, 2, -3, -2, -1]]
-    for _, row in shown.iterrows():
+    for _, row in shown[shown["category"] == "gwp100"].iterrows():
         view.add_row(escape(str(row["scenario"])), *(fmt(row[c], "kg CO2e") for c in cols))
     console.print(view)
-    if len(gwp) > 50:
-        console.print(f"{len(gwp):,} scenarios: the three lowest and highest are shown; all are in sweep.csv")
+    if n > 50:
+        console.print(f"{n:,} scenarios: the three lowest and highest are shown; all are in sweep.csv")
     console.print(
-        f"{len(gwp):,} scenarios: varied per scenario {run.result.scaling or 'none'}, compiled per value "
+        f"{n:,} scenarios: varied per scenario {run.result.scaling or 'none'}, compiled per value "
         f"{run.result.structural or 'none'} ({run.result.groups} compiled variants)"
     )
     _print_gaps(console, run.gaps, "scenario")

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,20 +102,20 @@ class ScenarioSet:
     def value(self, path: str, i: int) -> Any:
         return self.values[path][int(self.codes[path][i])]
 
-    def names(self) -> np.ndarray:
-        """Each scenario's name (``path=value, ...`` for a cartesian sweep), as an object array."""
+    def names(self, index: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """The name of each scenario at ``index`` (``path=value, ...`` for a cartesian sweep), as an object array."""
         if self.case_names is not None:
-            return np.array(self.case_names, dtype=object)
-        out = np.full(self.n, "", dtype=object)
+            return np.array(self.case_names, dtype=object)[index]
+        out = np.full(0, "", dtype=object)
         for j, p in enumerate(self.paths):
             labels = np.array([f"{p}={v}" for v in self.values[p]], dtype=object)
-            out = labels[self.codes[p]] if j == 0 else out + ", " + labels[self.codes[p]]
+            out = labels[self.codes[p][index]] if j == 0 else out + ", " + labels[self.codes[p][index]]
         return out
 
-    def column(self, path: str) -> np.ndarray:
-        """Each scenario's raw value of ``path`` (None where not set), as an object array."""
+    def column(self, path: str, index: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """The raw value of ``path`` (None where not set) of each scenario at ``index``, as an object array."""
         table = np.array([*self.values[path], None], dtype=object)
-        return table[self.codes[path]]  # code -1 takes the trailing None
+        return table[self.codes[path][index]]  # code -1 takes the trailing None
 
 
 def scenario_set(spec: SweepSpec) -> ScenarioSet:
@@ -170,12 +170,77 @@ def scenarios(spec: SweepSpec) -> list[Scenario]:
 
 @dataclass
 class SweepResult:
-    table: pd.DataFrame  # scenario x category rows
+    """The totals of every scenario of a sweep, held as arrays (scenario x category).
+
+    The long table (one row per scenario x category) is built on demand:
+    :attr:`table` for all of it, :meth:`rows` for some scenarios and
+    :meth:`frames` chunk by chunk, so that 10^6 scenarios are written without
+    ever holding their 4 x 10^6 rows.
+    """
+
+    scenarios: ScenarioSet
+    total: np.ndarray  # scenario x category
+    embodied: np.ndarray  # scenario x category
+    market: np.ndarray  # per scenario: the market-based gwp100 total
+    phases: dict[str, np.ndarray]  # phase -> scenario x category (nan where a variant has no such phase)
     scaling: list[str]  # parameters evaluated by the parameter map
     structural: list[str]  # parameters compiled per value
     groups: int
     # notes of each compiled variant's process graph, by its structural values ("all scenarios" if none)
     notes: dict[str, list[Note]] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return len(self.total)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """One row per scenario x category (all scenarios: 4 x N rows)."""
+        return self.rows(slice(None))
+
+    def ranked(self, category: str = "gwp100") -> np.ndarray:
+        """The scenarios' indices from the lowest ``category`` total to the highest (ties in scenario order)."""
+        return np.argsort(self.total[:, CATEGORIES.index(category)], kind="stable")
+
+    def frames(self, chunk: int = 25_000) -> Iterator[pd.DataFrame]:
+        """The rows of :attr:`table`, ``chunk`` scenarios at a time (the same rows, bounded memory)."""
+        for start in range(0, max(self.n, 1), chunk):
+            yield self.rows(slice(start, start + chunk))
+
+    def rows(self, index: np.ndarray | slice) -> pd.DataFrame:
+        """The rows of the scenarios at ``index``, in that order, built from the arrays (no per-row Python)."""
+        total = self.total[index]
+        embodied = self.embodied[index]
+        n, c = total.shape
+        names = self.scenarios.names(index)
+        cols: dict[str, Any] = {
+            "scenario": _rows_of(np.arange(n), names, c),
+            "category": _rows_of(np.arange(c), CATEGORIES, n, tile=True),
+            "total": total.ravel(),
+            "embodied": embodied.ravel(),
+            "operational": (total - embodied).ravel(),
+            "unit": _rows_of(np.arange(c), [CATEGORY_UNITS[k] for k in CATEGORIES], n, tile=True),
+        }
+        is_gwp = np.tile(np.array(CATEGORIES) == "gwp100", n)
+        cols["total_market_based"] = np.where(is_gwp, np.repeat(self.market[index], c), np.nan)
+        for phase, arr in self.phases.items():
+            cols[f"phase:{phase}"] = arr[index].ravel()
+        for p in self.scenarios.paths:
+            cols[f"param:{p}"] = _rows_of(self.scenarios.codes[p][index], self.scenarios.values[p], c)
+        return pd.DataFrame(cols)
+
+
+def _rows_of(codes: np.ndarray, values: Any, times: int, tile: bool = False) -> Any:
+    """A text column of the long table: ``values[codes]`` with each code repeated (or the whole tiled) ``times``.
+
+    A categorical (each distinct value held once: 10^6 scenario names are not
+    copied four times); an object column where the values are not distinct.
+    """
+    per_row = np.tile(codes, times) if tile else np.repeat(codes, times)
+    try:
+        return pd.Categorical.from_codes(per_row, pd.Index(list(values), dtype=object))
+    except ValueError:  # repeated values (two cases of the same name, 1 and 1.0)
+        return np.array([*values, None], dtype=object)[per_row]  # code -1 takes the trailing None
 
 
 def _canonical(value: Any, path: str, study_data: dict, base_path: Any, cache: dict) -> float:
@@ -269,32 +334,4 @@ def run_sweep(
         notes[label or "all scenarios"] = compiled.notes
         if progress is not None:
             progress(len(members))
-    table = _table(scens, total, embodied, market, phases)
-    return SweepResult(table, scaling, structural, len(members_of), notes)
-
-
-def _table(
-    scens: ScenarioSet,
-    total: np.ndarray,
-    embodied: np.ndarray,
-    market: np.ndarray,
-    phases: dict[str, np.ndarray],
-) -> pd.DataFrame:
-    """One row per scenario x category, built from the arrays (no per-row Python)."""
-    n, c = total.shape
-    cats = np.array(CATEGORIES)
-    cols: dict[str, Any] = {
-        "scenario": np.repeat(scens.names(), c),
-        "category": np.tile(cats, n),
-        "total": total.ravel(),
-        "embodied": embodied.ravel(),
-        "operational": (total - embodied).ravel(),
-        "unit": np.tile(np.array([CATEGORY_UNITS[k] for k in CATEGORIES], dtype=object), n),
-    }
-    is_gwp = np.tile(cats == "gwp100", n)
-    cols["total_market_based"] = np.where(is_gwp, np.repeat(market, c), np.nan)
-    for phase, arr in phases.items():
-        cols[f"phase:{phase}"] = arr.ravel()
-    for p in scens.paths:
-        cols[f"param:{p}"] = np.repeat(scens.column(p), c)
-    return pd.DataFrame(cols)
+    return SweepResult(scens, total, embodied, market, phases, scaling, structural, len(members_of), notes)

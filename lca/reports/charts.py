@@ -297,17 +297,19 @@ def bars_chart(table: pd.DataFrame, label: str, market: bool = False) -> str:
     return svg(fig, "bars")
 
 
-def line_chart(table: pd.DataFrame, param: str) -> str:
-    """Totals against one numeric swept parameter, one facet per category (for sweeps too long for bars)."""
+def line_chart(x: np.ndarray, totals: dict[str, np.ndarray], param: str) -> str:
+    """Totals against one numeric swept parameter, one facet per category (for sweeps too long for bars).
+
+    ``x``: the parameter's value per item; ``totals``: per category, the total per item.
+    """
     plt = _plt()
-    cats = _categories(table)
+    cats = [c for c in CATEGORY_UNITS if c in totals]
     fig, axes = plt.subplots(1, len(cats), figsize=(FACET_W * len(cats) + 1, 3.0), layout="constrained", squeeze=False)
+    order = np.argsort(x, kind="stable")
     for ax, cat in zip(axes[0], cats):
-        sub = table[table["category"] == cat].sort_values(param)
-        x = sub[param].to_numpy(dtype=float)
-        y = sub["total"].to_numpy(dtype=float)
+        y = totals[cat][order]
         factor, unit = _scaled(y, CATEGORY_UNITS[cat])
-        ax.plot(x, y * factor, color=COLORS["operational"], linewidth=1.2)
+        ax.plot(x[order], y * factor, color=COLORS["operational"], linewidth=1.2)
         ax.set_title(f"{cat} total [{unit}]")
         ax.set_xlabel(chart_label(param.removeprefix("param:"), 60))
         _numbers_on(ax.xaxis)
@@ -322,27 +324,18 @@ def _thin(labels: list[str], most: int = 60) -> tuple[list[int], list[str]]:
     return idx, [_label(labels[i]) for i in idx]
 
 
-def heatmap_chart(table: pd.DataFrame, params: list[str], label: str = "scenario") -> str:
-    """Totals over two or more swept parameters: the first down, the others (combined) across; one per category."""
+HEAT_TICKS = 16  # tick labels per heatmap axis at most (every k-th value beyond)
+
+
+def heatmap_chart(
+    grids: dict[str, np.ndarray], row_values: list[str], col_values: list[str], row_title: str, col_title: str
+) -> str:
+    """Totals over two or more swept parameters: the first down, the others (combined) across; one per category.
+
+    ``grids``: per category, the total of each (row value, column value) cell (nan where no item falls).
+    """
     plt = _plt()
-    cats = _categories(table)
-    rows_key, across = params[0], params[1:]
-    # integer codes per scenario row, labels per distinct value: no copy of the table and no label
-    # string per row (a 10^6-scenario sweep has 4 x 10^6 rows)
-    row_codes, row_uniques = pd.factorize(table[rows_key], use_na_sentinel=False)
-    row_values = [str(u) for u in row_uniques]
-    if across:
-        parts = [pd.factorize(table[col], use_na_sentinel=False) for col in across]
-        sizes = [len(u) for _c, u in parts]
-        col_codes, col_uniques = pd.factorize(np.ravel_multi_index([c for c, _u in parts], sizes))
-        where = np.unravel_index(col_uniques, sizes)
-        col_values = [
-            ", ".join(str(parts[k][1][where[k][j]]) for k in range(len(parts))) for j in range(len(col_uniques))
-        ]
-    else:
-        col_codes, col_values = np.zeros(len(table), dtype=np.int64), [""]
-    category = table["category"].to_numpy()
-    totals = table["total"].to_numpy(dtype=float)
+    cats = [c for c in CATEGORY_UNITS if c in grids]
     cell_w = 0.75
     row_h = 0.34 if len(row_values) <= 60 else 8.0 / len(row_values)  # a long axis fits 8 inches
     cell_w = cell_w if len(col_values) <= 60 else 8.0 / len(col_values)
@@ -353,9 +346,7 @@ def heatmap_chart(table: pd.DataFrame, params: list[str], label: str = "scenario
         len(cats), 1, figsize=(width, height_each * len(cats)), layout="constrained", squeeze=False
     )
     for ax, cat in zip(axes[:, 0], cats):
-        mask = np.flatnonzero(category == cat)[::-1]  # reversed: the first scenario of a cell wins
-        values = np.full((len(row_values), len(col_values)), np.nan)
-        values[row_codes[mask], col_codes[mask]] = totals[mask]
+        values = grids[cat]
         factor, unit = _scaled(values, CATEGORY_UNITS[cat])
         shown = values * factor
         image = ax.imshow(shown, aspect="auto", cmap="YlOrRd", interpolation="nearest")
@@ -365,10 +356,10 @@ def heatmap_chart(table: pd.DataFrame, params: list[str], label: str = "scenario
                 if np.isfinite(v):
                     ax.text(j, i, fmt_number(float(v), 3), ha="center", va="center", fontsize=7,
                             color="white" if v > mid else "black")  # fmt: skip
-        ax.set_yticks(*_thin(row_values))
-        ax.set_xticks(*_thin(col_values), rotation=90)
-        ax.set_ylabel(chart_label(rows_key.removeprefix("param:"), 60))
-        ax.set_xlabel(chart_label(", ".join(a.removeprefix("param:") for a in across), 120))
+        ax.set_yticks(*_thin(row_values, HEAT_TICKS))
+        ax.set_xticks(*_thin(col_values, HEAT_TICKS), rotation=90)
+        ax.set_ylabel(chart_label(row_title, 60))
+        ax.set_xlabel(chart_label(col_title, 120))
         ax.set_title(f"{cat} total [{unit}]")
         bar = fig.colorbar(image, ax=ax, shrink=0.9)
         _numbers_on(bar.ax.yaxis)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -46,7 +45,8 @@ PROVENANCE = "provenance.json"
 
 
 def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with open(path, "rb") as handle:  # in blocks: an output may be larger than memory allows
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _seal(path: Path, provenance: dict[str, Any], written: list[Path]) -> Path:
@@ -78,8 +78,8 @@ def write_results(
         if result.market_table is not None:
             written.append(write_text(stage / "impacts-market-based.csv", csv_text(result.market_table)))
         if study_path is not None:
-            shutil.copyfile(study_path, stage / "study.yaml")
-            written.append(stage / "study.yaml")
+            # a new file, never written in place: the staged folder holds hard links to the files already there
+            written.append(write_text(stage / "study.yaml", Path(study_path).read_bytes()))
         provenance = dict(result.provenance)
         provenance["sources"] = result.sources
         provenance["notes"] = [n.to_dict() for n in result.notes]

@@ -11,9 +11,13 @@
 
 from __future__ import annotations
 
+import collections
+import csv
 import html
+import io
 import re
-from typing import IO, TYPE_CHECKING
+from collections.abc import Iterable
+from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,28 +40,99 @@ def csv_cell(value: object) -> object:
 
 
 def csv_text(frame: pd.DataFrame) -> str:
-    """RFC 4180 CSV (header row, comma, double quotes, LF) with formula-like text cells neutralised."""
-    return _guarded(frame).to_csv(index=False, lineterminator="\n")
+    """RFC 4180 CSV (header row, comma, double quotes, LF) with formula-like text cells neutralised.
+
+    Written by Arrow's CSV writer: text cells are always quoted, numbers are
+    the shortest text that reads back to the same float (``3``, ``1e-7``),
+    missing values are empty cells.
+    """
+    out = io.StringIO()
+    write_csv(frame, out)
+    return out.getvalue()
 
 
-def write_csv(frame: pd.DataFrame, handle: IO[str], chunk: int = 100_000) -> None:
-    """:func:`csv_text` written to ``handle`` in chunks of ``chunk`` rows (the same bytes, bounded memory)."""
-    for start in range(0, max(len(frame), 1), chunk):
-        part = _guarded(frame.iloc[start : start + chunk])
-        handle.write(part.to_csv(index=False, header=start == 0, lineterminator="\n"))
+def write_csv(frame: pd.DataFrame | Iterable[pd.DataFrame], handle: IO[str], chunk: int = 100_000) -> None:
+    """:func:`csv_text` of ``frame`` (or of its parts, one after the other) written to ``handle``, ``chunk`` rows
+    at a time: the same bytes as the whole table at once, in bounded memory.
+
+    Chunks are formatted on two threads (Arrow's writer releases the GIL) and
+    written in order; at most three are held at once.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    parts: Iterable[pd.DataFrame] = [frame] if hasattr(frame, "columns") else frame  # type: ignore[list-item]
+    raw = getattr(handle, "buffer", None)  # a file: Arrow's UTF-8 bytes go to it as they are (no decode + encode)
+
+    def put(text: bytes) -> None:
+        if raw is None:
+            handle.write(text.decode("utf-8"))
+        else:
+            handle.flush()
+            raw.write(text)
+
+    header = False
+    with ThreadPoolExecutor(2) as pool:
+        pending: collections.deque = collections.deque()
+        for part in parts:
+            if not header:
+                line = io.StringIO()
+                csv.writer(line, lineterminator="\n").writerow([csv_cell(printable(c)) for c in part.columns])
+                put(line.getvalue().encode("utf-8"))
+                header = True
+            for start in range(0, len(part), chunk):
+                pending.append(pool.submit(_csv_rows, part.iloc[start : start + chunk]))
+                if len(pending) >= 3:
+                    put(pending.popleft().result())
+        while pending:
+            put(pending.popleft().result())
 
 
-def _guarded(frame: pd.DataFrame) -> pd.DataFrame:
+def _csv_rows(frame: pd.DataFrame) -> bytes:
+    """The CSV rows of ``frame``, without the header."""
+    import pyarrow.csv as pacsv  # the terminal imports this module: Arrow only when a CSV is written
+
+    sink = io.BytesIO()
+    pacsv.write_csv(_arrow(frame), sink, pacsv.WriteOptions(include_header=False))
+    return sink.getvalue()
+
+
+def _arrow(frame: pd.DataFrame) -> Any:
+    """``frame`` as an Arrow table: text columns guarded (each distinct text checked once), numbers as they are."""
     import numpy as np  # the terminal imports this module: numbers libraries only when a CSV is written
     import pandas as pd
+    import pyarrow as pa
 
-    out = frame.copy()
-    for col in out.select_dtypes(exclude="number").columns:  # object and pandas' string dtypes alike
-        codes, uniques = pd.factorize(out[col], use_na_sentinel=True)  # each distinct text checked once
-        guarded = np.array([csv_cell(u) for u in uniques] + [None], dtype=object)
-        cells = guarded[codes]  # code -1 (missing) takes the trailing None
-        out[col] = pd.Series(cells, index=out.index, dtype=object).where(codes >= 0, out[col].astype(object))
-    return out
+    columns = {}
+    for j in range(frame.shape[1]):
+        col = frame.iloc[:, j]
+        if pd.api.types.is_bool_dtype(col) or pd.api.types.is_numeric_dtype(col):
+            columns[f"c{j}"] = pa.array(col.to_numpy(), from_pandas=True)
+            continue
+        if isinstance(col.dtype, pd.CategoricalDtype):  # codes and their values as they are (sweeps)
+            codes, uniques = col.cat.codes.to_numpy(), col.cat.categories
+        else:
+            codes, uniques = pd.factorize(col, use_na_sentinel=True)
+        kind = pd.api.types.infer_dtype(uniques, skipna=True)
+        if kind in ("floating", "integer", "mixed-integer-float"):  # numbers held as objects (None where unset)
+            numbers = np.array([*uniques, np.nan], dtype=float)
+            columns[f"c{j}"] = pa.array(numbers[codes], from_pandas=True)  # code -1 takes the trailing nan
+            continue
+        texts = np.asarray(uniques, dtype=object) if kind == "string" else [str(u) for u in uniques]
+        indices = pa.array(codes, mask=codes < 0, type=pa.int64())
+        columns[f"c{j}"] = pa.DictionaryArray.from_arrays(indices, _guarded(pa.array(texts, type=pa.string())))
+        columns[f"c{j}"] = columns[f"c{j}"].cast(pa.string())
+    return pa.table(columns) if columns else pa.table({"": pa.nulls(len(frame))})
+
+
+def _guarded(texts: Any) -> Any:
+    """Arrow strings with :func:`csv_cell`'s rule applied to each (in Arrow's kernels, no Python per text)."""
+    import pyarrow.compute as pc
+
+    starts = [pc.starts_with(texts, prefix) for prefix in FORMULA_START]
+    formula = starts[0]
+    for more in starts[1:]:
+        formula = pc.or_(formula, more)
+    return pc.if_else(formula, pc.binary_join_element_wise("'", texts, ""), texts)
 
 
 def chart_label(text: object, limit: int = 80) -> str:

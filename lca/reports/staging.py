@@ -149,9 +149,9 @@ def staged_folder(
         if (keep_existing or users_folder) and out.is_dir():
             for item in out.iterdir():  # the files already there come along; ours replace same-named ones
                 if item.is_dir() and not item.is_symlink():
-                    shutil.copytree(item, stage / item.name, symlinks=True)
+                    shutil.copytree(item, stage / item.name, symlinks=True, copy_function=_link_or_copy)
                 else:
-                    shutil.copy2(item, stage / item.name, follow_symlinks=False)
+                    _link_or_copy(item, stage / item.name)
         yield stage
         _sync_tree(stage)
         os.chmod(stage, 0o777 & ~_umask())
@@ -175,6 +175,15 @@ def staged_folder(
         if stage is not None:
             shutil.rmtree(stage, ignore_errors=True)
         lock.release()  # the hidden lock file stays: unlinking it would let two writers lock different files
+
+
+def _link_or_copy(src: Path | str, dst: Path | str) -> None:
+    """A hard link to ``src`` at ``dst`` (no copy of a large output; every write replaces a file, never edits it
+    in place), or a copy where the filesystem has no hard links."""
+    try:
+        os.link(src, dst, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(src, dst, follow_symlinks=False)
 
 
 def _umask() -> int:

@@ -192,6 +192,30 @@ def test_a_users_folder_is_refused_then_kept_with_force(tmp_path, home):
     assert verify_outputs(out) == []
 
 
+def test_kept_files_are_linked_and_a_failed_rewrite_leaves_them_as_they_were(tmp_path):
+    """The staged folder holds hard links to the files already there (a 700 MB sweep.csv is not copied); every
+    output replaces its file, so a rewrite that fails half way leaves the old folder byte for byte."""
+    from lca.reports.atomic import write_text
+    from lca.reports.staging import staged_folder
+
+    out = tmp_path / "res"
+    with staged_folder(out) as stage:
+        write_text(stage / "sweep.csv", "old numbers\n")
+        write_text(stage / "study.yaml", "name: old\n")
+    (out / "notes.txt").write_text("keep me\n")
+    with pytest.raises(RuntimeError), staged_folder(out, force=True, keep_existing=True) as stage:
+        assert os.stat(stage / "sweep.csv").st_ino == os.stat(out / "sweep.csv").st_ino  # linked, not copied
+        write_text(stage / "sweep.csv", "new numbers\n")
+        write_text(stage / "study.yaml", b"name: new\n")
+        raise RuntimeError("interrupted")
+    assert (out / "sweep.csv").read_text() == "old numbers\n"
+    assert (out / "study.yaml").read_text() == "name: old\n"
+    with staged_folder(out, force=True, keep_existing=True) as stage:
+        write_text(stage / "sweep.csv", "new numbers\n")
+    assert (out / "sweep.csv").read_text() == "new numbers\n"
+    assert (out / "notes.txt").read_text() == "keep me\n"
+
+
 def test_output_into_an_inventory_folder_is_refused(tmp_path, home):
     inv = ROOT / "tests" / "data" / "inventory-override"
     code = cli.main(["run", str(ROOT / "tests" / "data" / "study-custom.yaml"), "--out", str(inv / "results"),

@@ -54,7 +54,10 @@ def test_check_passes_then_detects_a_change(home, tmp_path, capsys):
     assert _run_cli("run", str(BLOOM), "--out", str(tmp_path), "--home", str(home), "-q") == 0
     assert _run_cli("run", "--check", str(tmp_path), "--home", str(home)) == 0
     csv = tmp_path / "impacts.csv"
-    csv.write_text(csv.read_text().replace("operational,gwp100,", "operational,gwp100,1", 1))
+    text = csv.read_text()
+    changed = text.replace('"operational","gwp100",', '"operational","gwp100",1', 1)
+    assert changed != text  # one number of the table is changed (a digit put in front of it)
+    csv.write_text(changed)
     assert _run_cli("run", "--check", str(tmp_path), "--home", str(home)) == 1
     assert "check failed" in capsys.readouterr().out
 
