@@ -305,20 +305,18 @@ class LengthDistribution(Strict):
     bins: list[float] | None = None  # histogram: bin edges [token]
     weights: list[float] | None = None  # histogram: one weight per bin
     file: str | None = None  # histogram: a CSV of from,to,weight (relative to the study's folder)
+    record: str | None = None  # histogram: the id of a length_histogram record of the inventories
 
     @model_validator(mode="after")
     def _parameters(self) -> LengthDistribution:
         if (self.family == "lognormal") != (self.sigma is not None):
             raise ValueError("'sigma' goes with family lognormal, and lognormal needs it")
         inline = self.bins is not None or self.weights is not None
-        if self.family != "histogram" and (inline or self.file is not None):
-            raise ValueError("'bins', 'weights' and 'file' go with family histogram")
-        if self.family == "histogram" and (self.file is not None) == (
-            self.bins is not None and self.weights is not None
-        ):
-            raise ValueError("a histogram needs 'bins' and 'weights', or a 'file' (not both)")
-        if self.file is not None and inline:
-            raise ValueError("a histogram needs 'bins' and 'weights', or a 'file' (not both)")
+        given = [inline, self.file is not None, self.record is not None]
+        if self.family != "histogram" and any(given):
+            raise ValueError("'bins', 'weights', 'file' and 'record' go with family histogram")
+        if self.family == "histogram" and (sum(given) != 1 or (inline and (self.bins is None or self.weights is None))):
+            raise ValueError("a histogram needs 'bins' and 'weights', a 'file' or a 'record' (one of them)")
         if self.bins is not None and self.weights is not None:
             edges, w = self.bins, self.weights
             if len(edges) != len(w) + 1 or any(b <= a for a, b in zip(edges, edges[1:], strict=False)):

@@ -52,6 +52,16 @@ def test_custom_inventory_guide_matches_the_tested_fixture():
     assert strip == [{k: v for k, v in r.items() if k != "name"} for r in fixture_p["records"]]
 
 
+def test_custom_inventory_guide_length_histogram_loads_and_draws_its_mean(tmp_path):
+    from lca.compute.batching import histogram_mean
+    from lca.inventory.loader import load_file
+
+    block = next(b for b in _yaml_blocks(ROOT / "docs" / "custom-inventories.md") if "length_histogram" in b)
+    (tmp_path / "lengths.yaml").write_text(block)
+    (record,) = [item.record for item in load_file(tmp_path / "lengths.yaml", tmp_path)]
+    assert histogram_mean(record.bins, record.weights) == pytest.approx(record.mean.value, rel=0.01)
+
+
 def _docs_script(name: str):
     """Import docs/scripts/<name>.py (not a package) as a module."""
     import importlib.util

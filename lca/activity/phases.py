@@ -30,7 +30,14 @@ from typing import Any
 import numpy as np
 
 from ..compute.architecture import Architecture
-from ..compute.batching import Schedule, batching_energy, disaggregated_energy, request_lengths, schedule
+from ..compute.batching import (
+    Schedule,
+    batching_energy,
+    disaggregated_energy,
+    histogram_mean,
+    request_lengths,
+    schedule,
+)
 from ..compute.flops import training_flops
 from ..compute.memory import kv_cache_bytes, weight_bytes
 from ..compute.serving import ServingEnergy, devices_to_hold, max_batch, serving_energy
@@ -807,17 +814,26 @@ def _lengths(b: _Builder, which: str, mean: int, spec: Any, count: int, seed: in
     if spec is None:
         return np.full(count, mean, dtype=np.int64)
     bins, weights = spec.bins, spec.weights
+    where = f"{b.p}.batching.{which}_lengths"
     if spec.family == "histogram" and spec.file is not None:
-        bins, weights = read_histogram(b.study.resolve_path(spec.file, f"{b.p}.batching.{which}_lengths.file"))
+        bins, weights = read_histogram(b.study.resolve_path(spec.file, f"{where}.file"))
+    if spec.family == "histogram" and spec.record is not None:
+        rec = b.table.registry.get(spec.record, "length_histogram", **b.where("batching", f"{which}_lengths", "record"))
+        bins, weights = rec.bins, rec.weights
+        b.table.notes.add(
+            NoteCode.INFO,
+            f"{which} lengths drawn from '{spec.record}' ({sum(rec.weights):,.0f} requests counted; their mean "
+            f"{rec.mean.value:,.0f} tokens; source: {rec.mean.source or rec.source})",
+            where,
+        )
     if spec.family == "histogram":
-        edges, w = np.asarray(bins, dtype=float), np.asarray(weights, dtype=float)
-        hist_mean = float(np.sum(w * (edges[:-1] + edges[1:]) / 2.0) / w.sum())
-        if abs(hist_mean / mean - 1.0) > 0.01:
+        hist_mean = histogram_mean(bins, weights)
+        if abs(hist_mean - mean) > max(0.01 * mean, 0.5):  # 1 %, or half a token for short lengths
+            shown = f"{hist_mean:,.0f}" if abs(hist_mean - round(hist_mean)) < 0.05 else f"{hist_mean:,.1f}"
             raise StudyError(
-                f"the histogram of {which} lengths has a mean of {hist_mean:.0f} tokens, "
-                f"not the phase's {which}_tokens",
+                f"the histogram of {which} lengths has a mean of {shown} tokens, not the phase's {which}_tokens",
                 value=mean,
-                hint=f"set {which}_tokens to {hist_mean:.0f}: the mean request is what every per-token result uses",
+                hint=f"set {which}_tokens to {round(hist_mean)}: the mean request is what every per-token result uses",
                 **b.where(f"{which}_tokens"),
             )
     return request_lengths(spec.family, mean, count, seed, sigma=spec.sigma, bins=bins, weights=weights)

@@ -34,7 +34,15 @@ from .flops import _sum_keys, attention_flops_per_token, lm_head_flops_per_token
 from .memory import kv_entry_bytes, weights_read_per_step
 from .serving import J_PER_KWH, ServingEnergy, _col, allreduce_volume, ring_seconds, roofline_step
 
-__all__ = ["Schedule", "schedule", "batching_energy", "disaggregated_energy", "request_lengths", "MAX_STEPS"]
+__all__ = [
+    "Schedule",
+    "schedule",
+    "batching_energy",
+    "disaggregated_energy",
+    "request_lengths",
+    "histogram_mean",
+    "MAX_STEPS",
+]
 
 MAX_STEPS = 2_000_000  # a schedule longer than this is refused (memory: ~6 arrays of this length)
 
@@ -264,6 +272,12 @@ def batching_energy(
     )
 
 
+def histogram_mean(bins: Any, weights: Any) -> float:
+    """The mean length [token] :func:`request_lengths` draws from a histogram (bins ``[from, to)``)."""
+    edges, w = np.asarray(bins, dtype=float), np.asarray(weights, dtype=float)
+    return float(np.sum(w * (edges[:-1] + edges[1:] - 1.0) / 2.0) / w.sum())
+
+
 def request_lengths(
     family: str, mean: float, count: int, seed: int, *, sigma: float | None = None, bins=None, weights=None
 ) -> np.ndarray:
@@ -271,9 +285,10 @@ def request_lengths(
 
     ``fixed``: every request ``mean``. ``lognormal``: median chosen so that the mean
     is ``mean``, log-standard deviation ``sigma``. ``exponential``: mean ``mean``.
-    ``histogram``: bin edges ``bins`` with ``weights`` per bin, uniform inside a
-    bin (an empirical distribution, e.g. from a trace). Lengths are rounded and
-    at least 1.
+    ``histogram``: bin edges ``bins`` with ``weights`` per bin, every length of a
+    bin ``[from, to)`` (``from`` to ``to - 1`` tokens) equally likely (an empirical
+    distribution, e.g. from a trace); its mean is :func:`histogram_mean`. Lengths
+    are rounded and at least 1.
     """
     rng = np.random.default_rng(seed)
     if family == "fixed":
@@ -290,7 +305,7 @@ def request_lengths(
         if edges.ndim != 1 or edges.size != w.size + 1 or np.any(np.diff(edges) <= 0) or np.any(w < 0) or w.sum() <= 0:
             raise ValueError("a histogram needs increasing bin edges and one weight >= 0 per bin (not all 0)")
         which = rng.choice(w.size, size=count, p=w / w.sum())
-        out = rng.uniform(edges[which], edges[which + 1])
+        out = np.floor(rng.uniform(edges[which], edges[which + 1]))  # bin [from, to): from ... to - 1
     else:
         raise ValueError(f"unknown length distribution {family!r}: fixed, lognormal, exponential or histogram")
     return np.maximum(1, np.rint(out)).astype(np.int64)

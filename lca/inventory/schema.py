@@ -32,6 +32,7 @@ __all__ = [
     "ParameterRecord",
     "ProcessRecord",
     "MethodRecord",
+    "LengthHistogramRecord",
     "RECORD_TYPES",
     "CATEGORIES",
 ]
@@ -306,6 +307,29 @@ class ParameterRecord(Record):
     value: Value
 
 
+class LengthHistogramRecord(Record):
+    """Request lengths counted into bins, e.g. from a serving trace [token].
+
+    Bin ``i`` holds the lengths ``bins[i]`` to ``bins[i + 1] - 1`` (integer token
+    counts); ``weights[i]`` is how many requests fell in it. A study draws from it
+    with ``batching.prompt_lengths: {family: histogram, record: <id>}``.
+    """
+
+    kind: Literal["length_histogram"] = "length_histogram"
+    bins: list[int] = Field(min_length=2, max_length=10_001)  # bin edges [token], increasing, from 1
+    weights: list[float] = Field(min_length=1, max_length=10_000)  # requests per bin
+    mean: Value = unit("token", required=True)  # the mean of the counted lengths (the data's, not the bins')
+
+    @model_validator(mode="after")
+    def _bins(self) -> LengthHistogramRecord:
+        edges = self.bins
+        if len(edges) != len(self.weights) + 1 or any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
+            raise ValueError("'bins' are increasing edges, one more than 'weights'")
+        if self.bins[0] < 1 or any(w < 0 for w in self.weights) or sum(self.weights) <= 0:
+            raise ValueError("bin edges start at 1 token or more; weights are >= 0 and not all 0")
+        return self
+
+
 RECORD_TYPES: dict[str, type[Record]] = {
     "grid": GridRecord,
     "datacenter": DatacenterRecord,
@@ -318,6 +342,7 @@ RECORD_TYPES: dict[str, type[Record]] = {
     "model": Architecture,
     "fab_node": FabNodeRecord,
     "factor": FactorRecord,
+    "length_histogram": LengthHistogramRecord,
 }
 
 # canonical unit of every Value field, by (kind, dotted field path); '*' = any key of a mapping.

@@ -111,9 +111,9 @@ def test_a_histogram_must_have_the_phase_mean(tmp_path):
     import yaml
 
     path.write_text(yaml.safe_dump(data))
-    with pytest.raises(lca.InputError, match="has a mean of 101 tokens") as info:
+    with pytest.raises(lca.InputError, match="has a mean of 100.5 tokens") as info:  # 1-100 and 101-200 tokens
         lca.run(path, samples=0, home=tmp_path / "home")
-    assert "set prompt_tokens to 101" in str(info.value)
+    assert "set prompt_tokens to 100" in str(info.value)
 
 
 @pytest.mark.parametrize(
@@ -184,3 +184,57 @@ def test_a_histogram_file_outside_the_study_folder_is_refused(tmp_path):
     study = study_from_dict(data, path=tmp_path / "study.yaml")
     with pytest.raises(lca.InputError, match="inside the study's folder"):
         compile_study(study)
+
+
+# ---------------------------------------------------------------- histograms from the inventories
+
+AZURE = {"prompt": "azure-2023-conversation-prompts", "output": "azure-2023-conversation-outputs"}
+
+
+def _with_records(prompt_tokens: int = 1151, output_tokens: int = 212, **lengths: dict):
+    data = copy.deepcopy(BASE)
+    data["inference"].update(prompt_tokens=prompt_tokens, output_tokens=output_tokens)
+    data["inference"]["batching"] = {"max_batched_tokens": 2048, "requests": 400, **lengths}
+    return study_from_dict(data, path=ROOT / "tests" / "data" / "batching.yaml")
+
+
+def test_lengths_drawn_from_an_inventory_histogram_are_cited_and_move_the_energy():
+    study = _with_records(prompt_lengths={"family": "histogram", "record": AZURE["prompt"]},
+                          output_lengths={"family": "histogram", "record": AZURE["output"]})  # fmt: skip
+    registry = Registry(study.inventory_folders())
+    drawn = compile_study(study, registry)
+    fixed = compile_study(_with_records(), Registry())
+    name = "inference.energy.accelerators"
+    assert _value(drawn, name) != pytest.approx(_value(fixed, name), rel=1e-3)
+    notes = " ".join(n.text for n in drawn.activity.notes)
+    assert "drawn from 'azure-2023-conversation-prompts'" in notes and "Splitwise" in notes
+    cited = {row["id"] for row in registry.sources()}
+    assert {AZURE["prompt"], AZURE["output"]} <= cited
+
+
+def test_an_inventory_histogram_equals_the_same_bins_inline():
+    rec = Registry().get(AZURE["prompt"], "length_histogram")
+    by_record = compile_study(_with_records(prompt_lengths={"family": "histogram", "record": AZURE["prompt"]}))
+    inline = compile_study(_with_records(prompt_lengths={"family": "histogram", "bins": list(rec.bins),
+                                                         "weights": list(rec.weights)}))  # fmt: skip
+    name = "inference.energy.accelerators"
+    assert _value(by_record, name) == _value(inline, name)
+
+
+@pytest.mark.parametrize(
+    "lengths,message",
+    [({"family": "histogram", "record": "no-such-trace"}, "no-such-trace"),
+     ({"family": "histogram", "record": "h100-sxm"}, "h100-sxm"),
+     ({"family": "histogram", "record": AZURE["prompt"], "bins": [1, 2], "weights": [1]}, "one of them"),
+     ({"family": "lognormal", "sigma": 0.5, "record": AZURE["prompt"]}, "go with family histogram")],
+)  # fmt: skip
+def test_a_bad_histogram_record_is_refused(lengths, message):
+    with pytest.raises(lca.InputError, match=message):
+        compile_study(_with_records(prompt_lengths=lengths))
+
+
+def test_a_record_whose_mean_is_not_the_phase_mean_is_refused():
+    with pytest.raises(lca.InputError, match="has a mean of 1,151 tokens") as info:
+        compile_study(_with_records(prompt_tokens=1000, prompt_lengths={"family": "histogram",
+                                                                        "record": AZURE["prompt"]}))  # fmt: skip
+    assert "set prompt_tokens to 1151" in str(info.value)

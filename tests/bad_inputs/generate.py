@@ -214,7 +214,15 @@ def cases() -> list[tuple[str, dict | str, str, str]]:
     out.append(("batching-histogram-mean",
                 _set(MODELLED, "inference.batching", {"max_batched_tokens": 64, "prompt_lengths": {
                     "family": "histogram", "bins": [1, 11, 21], "weights": [1, 1]}}),
-                "StudyError", "has a mean of 11 tokens"))
+                "StudyError", "has a mean of 10.5 tokens"))
+    out.append(("batching-histogram-record-unknown",
+                _set(MODELLED, "inference.batching", {"max_batched_tokens": 64, "prompt_lengths": {
+                    "family": "histogram", "record": "no-such-trace"}}),
+                "UnknownIdError", "no-such-trace"))
+    out.append(("batching-histogram-record-and-bins",
+                _set(MODELLED, "inference.batching", {"max_batched_tokens": 64, "prompt_lengths": {
+                    "family": "histogram", "record": "azure-2023-code-prompts", "bins": [1, 2], "weights": [1]}}),
+                "StudyError", "one of them"))
     out.append(("batching-disaggregation-zero",
                 _set(MODELLED, "inference.batching", {"max_batched_tokens": 64,
                                                       "disaggregation": {"prefill": 0, "decode": 3}}),

@@ -78,3 +78,19 @@ def test_data_sources_page_is_up_to_date():
 
     committed = (ROOT / "docs" / "data-sources.md").read_text(encoding="utf-8")
     assert committed == data_sources_markdown(), "run: python -m lca.inventory.docs"
+
+
+def test_every_length_histogram_draws_its_counted_mean():
+    """A study draws from a histogram with the mean of its bins; that is within 1 % of the counted lengths' mean."""
+    from lca.compute.batching import histogram_mean, request_lengths
+
+    reg = Registry()
+    ids = reg.ids("length_histogram")
+    assert ids, "no length histogram bundled"
+    for ident in ids:
+        rec = reg.get(ident, "length_histogram")
+        assert rec.mean.unit == "token" and rec.mean.source
+        assert histogram_mean(rec.bins, rec.weights) == pytest.approx(rec.mean.value, rel=0.01), ident
+        drawn = request_lengths("histogram", 0, 100_000, seed=0, bins=rec.bins, weights=rec.weights)
+        assert drawn.min() >= rec.bins[0] and drawn.max() < rec.bins[-1]
+        assert drawn.mean() == pytest.approx(rec.mean.value, rel=0.015), ident
