@@ -119,6 +119,17 @@ def render(run) -> str:
                          f"{prompt_mean} tokens (assumed)", test_serving.PUBLISHED_PER_TOKEN_RATIO,
                          test_serving.per_token_ratio(model, devices, prompt_mean), "ratio",
                          "published within the spread of the four cases"))
+    pd_case = ("ML.ENERGY Benchmark (Chung et al. 2025, Table 4): Llama 3.1 70B, TP 4, one prefill and one decode "
+               "instance on 8 GPUs (H100 assumed)")
+    ours_pd = {k: test_serving.disaggregated_joules(*k) for k in test_serving.PD_PUBLISHED_J}
+    for (p_in, p_out), published in test_serving.PD_PUBLISHED_J.items():
+        rows.append((pd_case + " (not reproduced)", f"GPU energy per request, {p_in} in / {p_out} out",
+                     published, ours_pd[(p_in, p_out)], "J", "25 % (fails: xfail)"))
+    base = (512, 512)
+    for key, tol in (((4096, 512), "25 %"), ((512, 4096), "25 % (fails: xfail)")):
+        rows.append((pd_case + " (trend)", f"energy per request, {key[0]} in / {key[1]} out over 512 in / 512 out",
+                     test_serving.PD_PUBLISHED_J[key] / test_serving.PD_PUBLISHED_J[base],
+                     ours_pd[key] / ours_pd[base], "ratio", tol))
     for m in reg.ids("model"):
         arch = reg.get(m)
         rows.append(("parameter counts", m, arch.published_params.value, float(parameter_count(arch).total),

@@ -1,9 +1,11 @@
-"""Serving energy against published measurements (ML.ENERGY Leaderboard v3.0).
+"""Serving energy against published measurements (ML.ENERGY Leaderboard v3.0 and Benchmark paper).
 
-Two cases. (1) The absolute energy per token of Llama 3.1 8B on H100: not reproduced, and
-why, below. (2) A trend: how much more a long answer costs per token than a short one, which
-the model reproduces within the spread of its own assumptions (see
-``test_long_answers_cost_more_per_token_as_measured``).
+Three cases, every deviation listed in docs/validation.md. (1) The absolute energy per token of
+Llama 3.1 8B on H100: not reproduced, and why, below. (2) How much more a long answer costs per
+token than a short one on B200: the measurement lies within the spread of our assumptions.
+(3) Llama 3.1 70B with prefill and decode on separate instances at three prompt/output lengths:
+the prompt-length trend is reproduced (-7 %), the output-length trend and the absolute values
+are not.
 
 The ML.ENERGY Initiative, "LLM Inference Energy: A Longitudinal Analysis" (ml.energy blog,
 after the v3.0 leaderboard of December 2025): Llama 3.1 8B on H100, vLLM 0.11.1, batch size
@@ -112,3 +114,62 @@ def test_long_answers_cost_more_per_token_as_measured():
     ratios = [per_token_ratio(m, d, p) for m, d in TREND_CASES for p in (200, 1000)]
     assert all(r > 1.0 for r in ratios), ratios
     assert min(ratios) <= PUBLISHED_PER_TOKEN_RATIO <= max(ratios), ratios
+
+
+# ---------------------------------------------------------------- prompt and output lengths, one model and setup
+#
+# Chung et al. (2025), "The ML.ENERGY Benchmark: Toward Automated Inference Energy Measurement and
+# Optimization", arXiv 2505.06371, Table 4: Llama 3.1 70B with tensor parallelism 4, deployed as one
+# prefill and one decode instance (8 GPUs; H100, the paper's GPU), GPU energy per generation for
+# three workloads (mean input / mean output tokens). The figures were transcribed from the table as a
+# public evaluation note quotes it (the PDF itself could not be opened here); the decode share is the
+# table's. Ours: the same model, devices and disaggregation (prefill: 1, decode: 1) with continuous
+# batching (8,192-token steps), each workload at the largest batch that fits (memory fit at the final
+# context), catalogue defaults; fixed lengths (the table gives means only).
+
+PD_PUBLISHED_J = {(512, 512): 276.93, (512, 4096): 907.60, (4096, 512): 1492.59}
+
+
+def disaggregated_joules(prompt: int, output: int) -> float:
+    """GPU energy per request [J] of Llama 3.1 70B on 2 x 4 H100 (one prefill, one decode instance), ours."""
+    from lca.analysis import compile_study
+    from lca.study import study_from_dict
+    from tests.conftest import ROOT
+
+    study = study_from_dict({
+        "schema_version": 1, "name": "ml-energy-table-4", "functional_unit": {"name": "request"},
+        "model": "llama-3.1-70b", "grid": "FR", "datacenter": "aws-fleet",
+        "hardware": {"accelerator": "h100-sxm", "server": "hgx-h100-8gpu"},
+        "inference": {"requests": 1e5, "prompt_tokens": prompt, "output_tokens": output, "accelerators": 8,
+                      "devices": 4, "duration": "30 days",
+                      "batching": {"max_batched_tokens": 8192, "requests": 600,
+                                   "disaggregation": {"prefill": 1, "decode": 1}}},
+    }, path=ROOT / "tests" / "data" / "ml-energy-table-4.yaml")  # fmt: skip
+    compiled = compile_study(study, Registry(study.inventory_folders()))
+    return float(compiled.activity.values["inference.energy.accelerators"]) * 3.6e6  # kWh per request -> J
+
+
+def test_longer_prompts_cost_as_measured():
+    """4,096-token prompts (512 out) over 512-token prompts: 5.39x measured; ours within the 25 % tolerance."""
+    ours = disaggregated_joules(4096, 512) / disaggregated_joules(512, 512)
+    published = PD_PUBLISHED_J[(4096, 512)] / PD_PUBLISHED_J[(512, 512)]
+    assert ours == pytest.approx(published, rel=TOLERANCE)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "Not reproduced: 4,096-token outputs cost 3.28x the 512-token ones as measured, 11x in our model. Ours runs "
+    "the long outputs at the batch whose KV cache fits at the final context (97 sequences); vLLM admits requests "
+    "on the cache they hold so far, so long outputs decode at a larger batch and a lower energy per token (the "
+    "measured decode energy per token falls from 0.35 J to 0.20 J)."))
+def test_longer_outputs_cost_as_measured():
+    ours = disaggregated_joules(512, 4096) / disaggregated_joules(512, 512)
+    published = PD_PUBLISHED_J[(512, 4096)] / PD_PUBLISHED_J[(512, 512)]
+    assert ours == pytest.approx(published, rel=TOLERANCE)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "Not reproduced in absolute terms: ours is -52 %, +63 % and -55 % of the three measured energies per request "
+    "(docs/validation.md); the prompt-length trend is reproduced, the output-length one is not (see above)."))
+@pytest.mark.parametrize("lengths", list(PD_PUBLISHED_J), ids=lambda t: f"{t[0]}-in-{t[1]}-out")
+def test_energy_per_request_as_measured(lengths):
+    assert disaggregated_joules(*lengths) == pytest.approx(PD_PUBLISHED_J[lengths], rel=TOLERANCE)
