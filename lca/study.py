@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 from pydantic import Field, PrivateAttr, StrictBool, field_validator, model_validator
 
 from .errors import StudyError
-from .validation import Q, Strict, validate
+from .validation import Q, Strict, check_histogram, validate
 from .yamlio import Document, read_yaml
 
 # Quantity fields: a number in the canonical unit, or a "number unit" text converted once
@@ -318,11 +318,7 @@ class LengthDistribution(Strict):
         if self.family == "histogram" and (sum(given) != 1 or (inline and (self.bins is None or self.weights is None))):
             raise ValueError("a histogram needs 'bins' and 'weights', a 'file' or a 'record' (one of them)")
         if self.bins is not None and self.weights is not None:
-            edges, w = self.bins, self.weights
-            if len(edges) != len(w) + 1 or any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
-                raise ValueError("'bins' are increasing edges, one more than 'weights'")
-            if edges[0] < 1 or any(x < 0 for x in w) or sum(w) <= 0:
-                raise ValueError("bin edges start at 1 token or more; weights are >= 0 and not all 0")
+            check_histogram(self.bins, self.weights)
         return self
 
 

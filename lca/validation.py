@@ -11,6 +11,7 @@ naming the file, line, field path, bad value and what would be valid.
 from __future__ import annotations
 
 import types
+from collections.abc import Sequence
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
@@ -20,7 +21,7 @@ from .errors import InputError, UnitError, did_you_mean
 from .units import parse_quantity
 from .yamlio import Document
 
-__all__ = ["Strict", "Q", "validate", "format_loc", "unwrap_models"]
+__all__ = ["Strict", "Q", "validate", "format_loc", "unwrap_models", "check_histogram"]
 
 
 class Strict(BaseModel):
@@ -54,6 +55,15 @@ def Q(unit: str, **constraints: Any) -> Any:
     checked after conversion.
     """
     return Annotated[float, BeforeValidator(_quantity_parser(unit)), Field(**constraints)]
+
+
+def check_histogram(edges: Sequence[float], weights: Sequence[float]) -> None:
+    """Raise ValueError unless ``edges`` are increasing bin edges from 1 token, one more than the ``weights``,
+    which are >= 0 and not all 0 (a request-length histogram, in a study or an inventory record)."""
+    if len(edges) != len(weights) + 1 or any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
+        raise ValueError("'bins' are increasing edges, one more than 'weights'")
+    if edges[0] < 1 or any(w < 0 for w in weights) or sum(weights) <= 0:
+        raise ValueError("bin edges start at 1 token or more; weights are >= 0 and not all 0")
 
 
 def format_loc(loc: tuple) -> str:

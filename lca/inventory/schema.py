@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import Field, StrictBool, model_validator
 
 from ..units import CATEGORY_UNITS
-from ..validation import Strict
+from ..validation import Strict, check_histogram
 from .architecture import Architecture
 from .value import CATEGORIES, Distribution, Record, Value, field_units, unit
 
@@ -322,11 +322,7 @@ class LengthHistogramRecord(Record):
 
     @model_validator(mode="after")
     def _bins(self) -> LengthHistogramRecord:
-        edges = self.bins
-        if len(edges) != len(self.weights) + 1 or any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
-            raise ValueError("'bins' are increasing edges, one more than 'weights'")
-        if self.bins[0] < 1 or any(w < 0 for w in self.weights) or sum(self.weights) <= 0:
-            raise ValueError("bin edges start at 1 token or more; weights are >= 0 and not all 0")
+        check_histogram(self.bins, self.weights)
         return self
 
 

@@ -25,6 +25,8 @@ reproduces it, or moves further away, is seen.
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from lca.compute.batching import batching_energy, request_lengths, schedule
@@ -34,13 +36,19 @@ PUBLISHED_J_PER_TOKEN = 0.12  # ML.ENERGY v3.0, Llama 3.1 8B, H100, batch size 6
 TOLERANCE = 0.25  # a factor the efficiencies' ranges can move the model by
 
 
+@functools.cache
+def _registry() -> Registry:
+    """The bundled catalogue, loaded once for every case of this module."""
+    return Registry()
+
+
 def per_token(model: str, accelerator: str, devices: int, prompt_mean: int, output_mean: int, max_seqs: int,
               requests: int = 1000) -> float:
     """Energy per output token at the devices [J]: continuous batching, catalogue defaults, 8,192-token steps.
 
     Prompts lognormal (sigma 0.8) around ``prompt_mean``, outputs exponential around ``output_mean``.
     """
-    reg = Registry()
+    reg = _registry()
     arch, acc = reg.get(model, "model"), reg.get(accelerator, "accelerator")
     defaults = {name: reg.get(name, "parameter").value.value for name in (
         "default-prefill-mfu", "default-decode-mbu", "default-idle-power-fraction", "default-memory-bound-power")}
@@ -98,7 +106,7 @@ def per_token_ratio(model: str, devices: int, prompt_mean: int) -> float:
     """Energy per token of 6,988-token answers over that of 717-token answers, each at its largest fitting batch."""
     from lca.compute.memory import kv_cache_bytes, weight_bytes
 
-    reg = Registry()
+    reg = _registry()
     arch, acc = reg.get(model, "model"), reg.get("b200", "accelerator")
     free = 0.9 * acc.memory.value * 1e9 * devices - weight_bytes(arch)
     energy = {}
@@ -145,7 +153,7 @@ def disaggregated_joules(prompt: int, output: int) -> float:
                       "batching": {"max_batched_tokens": 8192, "requests": 600,
                                    "disaggregation": {"prefill": 1, "decode": 1}}},
     }, path=ROOT / "tests" / "data" / "ml-energy-table-4.yaml")  # fmt: skip
-    compiled = compile_study(study, Registry(study.inventory_folders()))
+    compiled = compile_study(study, _registry())
     return float(compiled.activity.values["inference.energy.accelerators"]) * 3.6e6  # kWh per request -> J
 
 
