@@ -28,6 +28,7 @@ __all__ = [
     "ModelError",
     "EngineError",
     "SingularSystemError",
+    "ScaleError",
     "ConcurrencyError",
     "OutputError",
     "did_you_mean",
@@ -178,6 +179,16 @@ class SingularSystemError(EngineError, InputError):
 
     The system is singular because of the data a user gave (a loop that makes
     exactly what it consumes), so it is also an input error (exit code 2).
+    """
+
+    exit_code = 2
+
+
+class ScaleError(EngineError, InputError):
+    """The solver cannot factorise a system that is not singular: its amounts span too many orders of magnitude.
+
+    Names the largest and the smallest amount; almost always a unit or
+    magnitude error in the study (exit code 2).
     """
 
     exit_code = 2

@@ -1,7 +1,8 @@
 """One number formatter for every human-facing output (terminal, Markdown, HTML, chart labels).
 
-Numbers for people: 3-4 significant figures, thousands separators, never
-scientific notation, and the unit scaled where it helps (``kg CO2e`` -> ``t
+Numbers for people: 3-4 significant figures, thousands separators, no
+``e`` notation (beyond 10^16 or below 10^-12, where digits would run on,
+``2.757 × 10²⁶``), and the unit scaled where it helps (``kg CO2e`` -> ``t
 CO2e``, ``kWh`` -> ``MWh`` or ``Wh``, ``L`` -> ``m3`` or ``mL`` ...). Files for
 other programs (CSV, JSON, cell values of a workbook) keep every digit and do
 not use this module.
@@ -83,8 +84,21 @@ def pretty_unit(unit: str) -> str:
     return out.replace("*", "·")
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+PLAIN_RANGE = (1e-12, 1e16)  # magnitudes written out in digits; beyond, a power of ten
+
+
+def _power_of_ten(value: float, sig: int) -> str:
+    exp = math.floor(math.log10(abs(value)))
+    mantissa = round(value / 10.0**exp, sig - 1)
+    if abs(mantissa) >= 10:
+        mantissa, exp = mantissa / 10, exp + 1
+    text = f"{mantissa:.{sig - 1}f}".rstrip("0").rstrip(".")
+    return f"{text} × 10{str(exp).translate(_SUPERSCRIPT)}"
+
+
 def fmt_number(value: float, sig: int = 4) -> str:
-    """``value`` with ``sig`` significant figures, thousands separators, no exponent."""
+    """``value`` with ``sig`` significant figures, thousands separators, no ``e`` exponent."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return NOT_AVAILABLE
     if math.isinf(value):
@@ -92,6 +106,8 @@ def fmt_number(value: float, sig: int = 4) -> str:
     if value == 0:
         return "0"
     mag = abs(value)
+    if not PLAIN_RANGE[0] <= mag < PLAIN_RANGE[1]:
+        return _power_of_ten(value, sig)
     digits = max(0, sig - 1 - math.floor(math.log10(mag)))
     rounded = round(value, digits)
     if rounded == 0:

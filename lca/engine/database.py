@@ -25,11 +25,22 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
+from ..errors import ScaleError
 from .home import quiet
 from .setup import INDICATORS
 
-__all__ = ["database_name", "node_code", "write_graph", "graph_to_data", "BRIGHTWAY_UNITS", "FOREGROUND_PREFIX"]
+__all__ = [
+    "database_name",
+    "node_code",
+    "write_graph",
+    "graph_to_data",
+    "check_storable",
+    "BRIGHTWAY_UNITS",
+    "FOREGROUND_PREFIX",
+    "STORABLE",
+]
 
 FOREGROUND_PREFIX = "ai-lca study "
 BRIGHTWAY_UNITS = {
@@ -43,6 +54,37 @@ BRIGHTWAY_UNITS = {
     "run": "unit",
     "request": "unit",
 }
+
+
+# Brightway keeps matrix amounts as 32-bit floats (bw_processing datapackages): beyond this
+# range an amount would be stored as 0 or as infinite
+STORABLE = (float(np.finfo(np.float32).tiny), float(np.finfo(np.float32).max))
+
+
+def check_storable(graph: nx.DiGraph) -> None:
+    """Raise :class:`ScaleError` for an amount that Brightway would store as 0 or as infinite.
+
+    Every non-zero exchange amount and indicator flow must lie within the
+    normal range of a 32-bit float (1.2e-38 to 3.4e38 in magnitude).
+    """
+    low, high = STORABLE
+    for supplier, consumer, data in graph.edges(data=True):
+        _storable(float(data["amount"]), f"{graph.nodes[supplier]['unit']} of {supplier} into {consumer}", low, high)
+    for node, attrs in graph.nodes(data=True):
+        for cat, amount in attrs["flows"].items():
+            _storable(float(amount), f"{cat} per {graph.nodes[node]['unit']} of {node}", low, high)
+
+
+def _storable(amount: float, where: str, low: float, high: float) -> None:
+    if amount == 0.0 or low <= abs(amount) <= high:
+        return
+    fate = "as 0" if abs(amount) < low else "as infinite" if abs(amount) > high else "as not a number"
+    raise ScaleError(
+        f"Brightway stores amounts as 32-bit floats ({low:.2g} to {high:.2g} in magnitude): "
+        f"{amount:g} {where} would be stored {fate}",
+        value=amount,
+        hint="check the study for a unit or magnitude error in the quantity behind this amount",
+    )
 
 
 def database_name(study_name: str) -> str:

@@ -18,10 +18,10 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from ..errors import SingularSystemError
+from ..errors import EngineError, SingularSystemError
 from ..inventory import CATEGORIES
 
-__all__ = ["Matrices", "to_matrices", "check_solvable"]
+__all__ = ["Matrices", "to_matrices", "check_solvable", "amount_range"]
 
 
 @dataclass
@@ -69,41 +69,78 @@ def to_matrices(graph: nx.DiGraph, categories: tuple[str, ...] = CATEGORIES) -> 
     return Matrices(nodes, index, a, b, tuple(categories))
 
 
+def amount_range(graph: nx.DiGraph) -> tuple[tuple[str, float], tuple[str, float]]:
+    """The largest and the smallest non-zero technosphere amount of ``graph``, each labelled with where it is.
+
+    Every process makes 1 unit of its product: that amount counts too.
+    """
+    found: list[tuple[float, str]] = [(1.0, "1 unit of each process's own product")]
+    for supplier, consumer, data in graph.edges(data=True):
+        amount = float(data["amount"])
+        if amount != 0.0:
+            found.append((abs(amount), f"{amount:g} {graph.nodes[supplier]['unit']} of {supplier} into {consumer}"))
+    big, small = max(found), min(found)
+    return (big[1], big[0]), (small[1], small[0])
+
+
+def _singular_block(block: np.ndarray) -> np.ndarray | None:
+    """Right null vectors of a loop's block of the technosphere matrix, or None if it is regular.
+
+    The block is balanced first (a diagonal similarity, as LAPACK's gebal does:
+    a change of each process's unit), which keeps every loop's gain and so
+    whether the loop can be run, but not the spread of magnitudes that units
+    alone would give it (a loop of 1e20 kWh per unit and 0.5e-20 units per kWh
+    is as regular as one of 1 and 0.5).
+    """
+    from scipy.linalg import matrix_balance
+
+    balanced, _ = matrix_balance(block, permute=False)
+    _, s, vt = np.linalg.svd(balanced)
+    null = np.where(s <= 1e-10 * max(s.max(), 1.0))[0]
+    return vt[null] if null.size else None
+
+
 def check_solvable(graph: nx.DiGraph) -> None:
     """Raise :class:`SingularSystemError` naming the processes of a singular system.
 
-    A sparse LU factorisation tells whether the technosphere matrix is
-    singular. If it is, the foreground is small enough for a dense SVD of the
-    equilibrated matrix: the right singular vectors of (near-)zero singular
-    values show which processes form the degenerate loop (e.g. two processes
-    that each make all of the other's input).
+    The technosphere matrix is block triangular over the loops of the graph
+    (its strongly connected components), so it is singular exactly when the
+    block of one loop is: a process without loops when it makes exactly what
+    it consumes of itself, a loop of processes when its balanced block has a
+    (near-)zero singular value. The right singular vectors of those values
+    show which processes form the degenerate loop (e.g. two processes that
+    each make all of the other's input). Amounts far apart in magnitude
+    (4e14 kWh beside 1 unit) are not a reason to call a system singular.
     """
     m = to_matrices(graph)
     if not m.nodes:
         return
-    try:
-        lu = spla.splu(m.technosphere.tocsc())
-        diag = np.abs(lu.U.diagonal())
-        if np.all(np.isfinite(diag)) and diag.min() > 1e-12 * max(diag.max(), 1.0):
-            return
-    except RuntimeError:
-        pass
-    dense = m.technosphere.toarray()
-    col = np.abs(dense).max(axis=0)
-    col[col == 0] = 1.0
-    scaled = dense / col
-    row = np.abs(scaled).max(axis=1)
-    row[row == 0] = 1.0
-    scaled = scaled / row[:, None]
-    _, s, vt = np.linalg.svd(scaled)
-    null = np.where(s <= 1e-10 * max(s.max(), 1.0))[0]
-    if null.size == 0:
-        return
+    a = m.technosphere.tocsr()
+    if not np.all(np.isfinite(a.data)):
+        raise EngineError(
+            "the process graph has a non-finite exchange amount",
+            value=sorted(f"{u} -> {v}" for u, v, amount in graph.edges(data="amount") if not np.isfinite(amount)),
+        )
+    links = nx.DiGraph()
+    links.add_nodes_from(m.nodes)
+    links.add_edges_from((u, v) for u, v in graph.edges() if u != v)
     involved: set[str] = set()
-    for k in null:
-        vec = vt[k]
-        for i in np.where(np.abs(vec) > 1e-6 * np.abs(vec).max())[0]:
-            involved.add(m.nodes[i])
+    for loop in nx.strongly_connected_components(links):
+        idx = sorted(m.index[n] for n in loop)
+        block = a[idx][:, idx].toarray()
+        if len(idx) == 1:
+            if abs(block[0, 0]) > 1e-12:
+                continue
+            involved.add(m.nodes[idx[0]])
+            continue
+        null = _singular_block(block)
+        if null is None:
+            continue
+        for vec in null:
+            for i in np.where(np.abs(vec) > 1e-6 * np.abs(vec).max())[0]:
+                involved.add(m.nodes[idx[i]])
+    if not involved:
+        return
     names = sorted(f"{graph.nodes[n]['name']} [{n}]" for n in involved)
     raise SingularSystemError(
         "the technosphere matrix is singular: these processes make exactly what they consume "

@@ -15,13 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import EngineError
+from ..errors import EngineError, ScaleError
 from ..graph import ProcessGraph, phase_components
 from ..inventory import CATEGORIES
 from .background import background_ids, database_identity, link_scores, setup_background_project
-from .database import write_graph
+from .database import check_storable, write_graph
 from .home import brightway, quiet, user_brightway_dir
-from .matrices import check_solvable
+from .matrices import amount_range, check_solvable
 from .setup import ensure_setup
 
 __all__ = ["Solution", "solve_graph", "run_graph"]
@@ -63,7 +63,16 @@ def solve_graph(
     reference = ids[graph.reference]
     with quiet():
         lca = bc.LCA({reference: 1.0}, method=methods[categories[0]])
-        lca.lci(factorize=True)  # factorise once: every later demand reuses it
+        try:
+            lca.lci(factorize=True)  # factorise once: every later demand reuses it
+        except RuntimeError as exc:  # SuperLU: a pivot lost to round-off (check_solvable found the system regular)
+            (big, high), (small, low) = amount_range(graph)
+            raise ScaleError(
+                f"Brightway's solver could not factorise the foreground ({exc}), which is not singular: "
+                f"its amounts span {high / low:.1e} (largest {big}; smallest {small})",
+                value=high,
+                hint="check the study for a unit or magnitude error in the quantity behind the largest amount",
+            ) from None
     col_code = {col: code_of[act] for act, col in lca.dicts.activity.items() if act in code_of}
     row_code = {row: code_of[prod] for prod, row in lca.dicts.product.items() if prod in code_of}
     per_unit = link_scores(lca, background, methods)  # (node, category) -> score per unit of its bg activity
@@ -172,6 +181,7 @@ def run_graph(
     study's ``background`` block, the user's project that holds the
     background database.
     """
+    check_storable(graph)
     check_solvable(graph)
     cats = list(categories or CATEGORIES)
     if background is None:

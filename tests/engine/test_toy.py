@@ -32,10 +32,24 @@ def toy_graph() -> ProcessGraph:
     g = ProcessGraph(name="toy")
     add_process(g, "P1", name="service", unit="unit", kind=NodeKind.PHASE)
     add_process(g, "P2", name="datacenter electricity", unit="kWh", kind=NodeKind.ELECTRICITY)
-    add_process(g, "P3", name="grid electricity", unit="kWh", kind=NodeKind.GRID, scope="operational",
-                flows={"gwp100": 0.4, "water": 2.0})
-    add_process(g, "P4", name="server manufacturing", unit="unit", kind=NodeKind.MANUFACTURING, scope="embodied",
-                flows={"gwp100": 1000.0, "adpe": 0.1})
+    add_process(
+        g,
+        "P3",
+        name="grid electricity",
+        unit="kWh",
+        kind=NodeKind.GRID,
+        scope="operational",
+        flows={"gwp100": 0.4, "water": 2.0},
+    )
+    add_process(
+        g,
+        "P4",
+        name="server manufacturing",
+        unit="unit",
+        kind=NodeKind.MANUFACTURING,
+        scope="embodied",
+        flows={"gwp100": 1000.0, "adpe": 0.1},
+    )
     add_exchange(g, "P2", "P1", 10.0)
     add_exchange(g, "P4", "P1", 0.01)
     add_exchange(g, "P3", "P2", 1.25)
@@ -108,3 +122,19 @@ def test_singular_loop_is_named():
         check_solvable(g)
     # the dense solve agrees that the matrix is singular
     assert np.linalg.matrix_rank(to_matrices(g).technosphere.toarray()) < len(g)
+
+
+@pytest.mark.parametrize("scale", [1e-20, 1e14, 1e30])
+def test_regular_systems_at_any_scale_are_solvable(scale):
+    """Singularity does not depend on units: a loop that uses less than it makes, at any scale of one input."""
+    g = toy_graph()
+    g.edges["P2", "P1"]["amount"] = 10.0 * scale  # the service's electricity, at any scale
+    check_solvable(g)
+    add_process(g, "A", name="alpha", unit="kg", kind=NodeKind.USER)
+    add_process(g, "B", name="beta", unit="kg", kind=NodeKind.USER)
+    add_exchange(g, "A", "B", 0.5 * scale)
+    add_exchange(g, "B", "A", 1.0 / scale)  # a loop of gain 0.5: regular
+    add_exchange(g, "A", "P1", 1.0)
+    check_solvable(g)
+    m = to_matrices(g)
+    assert np.isfinite(m.supply({"P1": 1.0})).all()

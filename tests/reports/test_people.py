@@ -31,6 +31,19 @@ def test_numbers_never_in_scientific_notation(value):
         assert float(text.replace(",", "")) == pytest.approx(value, rel=5e-4)  # 4 significant figures
 
 
+@pytest.mark.parametrize("value, shown", [
+    (2.7568e26, "2.757 × 10²⁶"),
+    (-9.99996e30, "-1 × 10³¹"),
+    (4.2e-30, "4.2 × 10⁻³⁰"),
+    (1e16, "1 × 10¹⁶"),
+    (9.999e15, "9,999,000,000,000,000"),
+])
+def test_numbers_beyond_the_plain_range_are_powers_of_ten(value, shown):
+    """Beyond 10^16 (or below 10^-12) digits would run on or show float noise: a power of ten, never 'e'."""
+    text = fmt_number(value)
+    assert text == shown and not SCIENTIFIC.search(text)
+
+
 @pytest.mark.parametrize("value, unit, shown", [
     (211_420.0, "kg CO2e", "211.4 t CO2e"),
     (2.5e-5, "kWh", "0.025 Wh"),

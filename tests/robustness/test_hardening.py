@@ -328,6 +328,34 @@ def test_names_never_become_formulas_markup_or_escapes(nasty_result, home):
     assert "<b>tag</b>" not in html and "\x1b" not in html
 
 
+# ---------------------------------------------------------------- magnitudes at the ends of the range
+
+def _gwp(result) -> float:
+    return float(result.totals().loc["gwp100", "total"])
+
+
+@pytest.mark.parametrize("hours", [1e10, 1e15, 1e30, 1e-30])
+def test_far_scales_solve_and_scale_linearly(tmp_path, home, hours):
+    """A million accelerators for a year (~1e10 h) and far beyond: solvable, and proportional to the hours.
+
+    The singularity test once compared pivots across units and called a 4e14 kWh
+    input beside 1-unit amounts a closed loop.
+    """
+    base = lca.run(_write(tmp_path, BASE), samples=0)
+    far = lca.run(_write(tmp_path, _set("training.accelerator_hours", hours), "far.yaml"), samples=0)
+    assert _gwp(far) == pytest.approx(_gwp(base) * hours / 1000, rel=1e-6)
+
+
+@pytest.mark.parametrize("hours, fate", [(1e40, "infinite"), (1e-40, "0"), (1e-200, "0")])
+def test_amounts_brightway_cannot_store_are_refused(tmp_path, home, hours, fate):
+    """Brightway keeps amounts as 32-bit floats: one beyond their range would silently become 0 or infinite."""
+    study = _write(tmp_path, _set("training.accelerator_hours", hours))
+    with pytest.raises(lca.ScaleError, match=f"training/accelerators into training would be stored as {fate}"):
+        lca.run(study, samples=0)
+    line = _one_clear_line(_cli("run", str(study), "--out", str(tmp_path / "out"), "--samples", "0"))
+    assert "32-bit floats" in line and not (tmp_path / "out").exists()
+
+
 # ---------------------------------------------------------------- bounded work
 
 def test_a_huge_sweep_is_refused_before_it_allocates(tmp_path):
