@@ -87,9 +87,19 @@ def category_records(registry: Registry | None = None) -> dict[str, MethodRecord
 
 @lru_cache(maxsize=1)
 def _bundled_category_records() -> dict[str, MethodRecord]:
-    # read once per process: the bundled inventory is part of the installed package
-    reg = Registry()
-    return {cat: reg.get(cat, "method") for cat in CATEGORIES}
+    # read once per process, and only the bundled method files (the bundled inventory is part of
+    # the installed package; its ids are unique, which loading it whole checks in the tests)
+    from ..inventory.loader import inventory_files, load_file
+    from ..inventory.registry import bundled_folder
+
+    folder = bundled_folder()
+    found = {
+        item.record.id: item.record
+        for path in inventory_files(folder / "methods")
+        for item in load_file(path, folder)
+        if isinstance(item.record, MethodRecord)
+    }
+    return {cat: found[cat] for cat in CATEGORIES}
 
 
 def _bw2io_data() -> Path:

@@ -73,3 +73,12 @@ def test_user_brightway_folder_untouched(tmp_path, home):
     lca.run(SCENARIOS / "bloom-176b.yaml", home=tmp_path / "other-home")
     assert (str(bd.projects._base_data_dir), bd.projects.current) == before
 
+
+
+def test_bundled_method_records_are_those_of_the_whole_bundled_inventory():
+    """The embedded project reads only the bundled method files: they hold every category's record."""
+    from lca.engine.setup import category_records
+    from lca.inventory import CATEGORIES, Registry
+
+    whole = Registry()
+    assert category_records() == {cat: whole.get(cat, "method") for cat in CATEGORIES}
