@@ -15,11 +15,12 @@ Rules every chart keeps (checked in a real browser by
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import textwrap
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, ParamSpec
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,8 @@ import pandas as pd
 from ..numbers import fmt_number, pretty_unit, scale
 from ..units import CATEGORY_UNITS
 from .safe import chart_label
+
+P = ParamSpec("P")
 
 __all__ = [
     "svg",
@@ -56,24 +59,34 @@ LINE_IN = 0.17  # inches per label line at 9 pt
 FACET_W = 2.3  # inches per category facet
 
 
-def _plt() -> Any:
-    import matplotlib
+STYLE = {"svg.hashsalt": "ai-lca", "font.size": 9, "svg.fonttype": "none", "axes.formatter.useoffset": False}
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
-    plt.rcParams.update(
-        {"svg.hashsalt": "ai-lca", "font.size": 9, "svg.fonttype": "none", "axes.formatter.useoffset": False}
-    )
-    return plt
+def _styled(chart: Callable[P, str]) -> Callable[P, str]:
+    """Draw ``chart`` in ai-lca's style without touching the caller's matplotlib settings or backend."""
+
+    @functools.wraps(chart)
+    def drawn(*args: P.args, **kwargs: P.kwargs) -> str:
+        import matplotlib
+
+        with matplotlib.rc_context(STYLE):
+            return chart(*args, **kwargs)
+
+    return drawn
+
+
+def _subplots(nrows: int = 1, ncols: int = 1, **kw: Any) -> tuple[Any, Any]:
+    """A figure and its axes, made without pyplot (no global figure manager, no GUI backend)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=kw.pop("figsize"), layout=kw.pop("layout", None))
+    return fig, fig.subplots(nrows, ncols, **kw)
 
 
 def svg(fig: Any, prefix: str) -> str:
     """The figure as an inline SVG block with stable ids (the same inputs give the same bytes)."""
-    plt = _plt()
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
-    plt.close(fig)
     text = buf.getvalue()
     text = re.sub(r"<\?xml[^>]*>\s*", "", text)
     text = re.sub(r"<!DOCTYPE[^>]*>\s*", "", text)
@@ -135,19 +148,19 @@ def _legend(fig: Any, axes: Any) -> None:
         fig.legend(list(seen.values()), list(seen), loc="outside upper left", ncols=min(len(seen), 6), fontsize=7)
 
 
+@_styled
 def _empty(message: str) -> str:
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(4, 0.6))
+    fig, ax = _subplots(figsize=(4, 0.6))
     ax.axis("off")
     ax.text(0, 0.5, message, va="center")
     return svg(fig, "empty")
 
 
+@_styled
 def totals_chart(totals: pd.DataFrame, uncertainty: pd.DataFrame | None = None) -> str:
     """Embodied + operational per category, with the Monte Carlo median and 95 % interval beside the bar."""
-    plt = _plt()
     n = len(totals)
-    fig, axes = plt.subplots(1, n, figsize=(FACET_W * n, 3.0), layout="constrained", squeeze=False)
+    fig, axes = _subplots(1, n, figsize=(FACET_W * n, 3.0), layout="constrained", squeeze=False)
     for ax, (_, row) in zip(axes[0], totals.iterrows()):
         factor, unit = _scaled(np.array([row["total"]], dtype=float), row["unit"])
         ax.bar([0], [row["embodied"] * factor], color=COLORS["embodied"], label="embodied")
@@ -178,14 +191,14 @@ def totals_chart(totals: pd.DataFrame, uncertainty: pd.DataFrame | None = None) 
     return svg(fig, "tot")
 
 
+@_styled
 def boundary_chart(boundary: pd.DataFrame, column: str = "gwp100 [kg CO2e per unit]") -> str:
     """Per phase, one bar split into its boundary components (accelerators, host, idle, overhead, embodied)."""
     if boundary.empty or column not in boundary:
         return _empty("no boundary components")
-    plt = _plt()
     phases = list(pd.unique(boundary["phase"]))
     unit = column[column.index("[") + 1 : column.index(" per ")]
-    fig, axes = plt.subplots(
+    fig, axes = _subplots(
         len(phases), 1, figsize=(8.5, 1.0 + 0.9 * len(phases)), layout="constrained", squeeze=False
     )
     seen: set[str] = set()
@@ -214,14 +227,14 @@ def boundary_chart(boundary: pd.DataFrame, column: str = "gwp100 [kg CO2e per un
     return svg(fig, "bnd")
 
 
+@_styled
 def phase_chart(by_phase: pd.DataFrame) -> str:
     """Per category, embodied and operational per phase (horizontal bars)."""
-    plt = _plt()
     cats = _categories(by_phase)
     phases = sorted(set(by_phase["phase"]))
     labels = [_label(p) for p in phases]
     height = _row_height(labels) * len(phases) + 1.2
-    fig, axes = plt.subplots(
+    fig, axes = _subplots(
         1, len(cats), figsize=(FACET_W * len(cats) + 1, height), layout="constrained", sharey=True, squeeze=False
     )
     y = np.arange(len(phases))
@@ -243,16 +256,16 @@ def phase_chart(by_phase: pd.DataFrame) -> str:
     return svg(fig, "phs")
 
 
+@_styled
 def process_chart(by_process: pd.DataFrame, category: str = "gwp100", top: int = 10) -> str:
     """The ``top`` processes of one category."""
-    plt = _plt()
     sub = by_process[by_process["category"] == category].groupby(["process", "scope"])["value"].sum().reset_index()
     sub = sub.sort_values("value", ascending=False).head(top)
     if sub.empty:
         return _empty(f"no process contributes to {category}")
     labels = [_label(p) for p in sub["process"]]
     factor, unit = _scaled(sub["value"].to_numpy(dtype=float), CATEGORY_UNITS[category])
-    fig, ax = plt.subplots(figsize=(8.5, _row_height(labels) * len(sub) + 1.0), layout="constrained")
+    fig, ax = _subplots(figsize=(8.5, _row_height(labels) * len(sub) + 1.0), layout="constrained")
     y = np.arange(len(sub))
     ax.barh(y, sub["value"].to_numpy(dtype=float) * factor, color=[COLORS[s] for s in sub["scope"]])
     ax.set_yticks(y, labels)
@@ -263,18 +276,18 @@ def process_chart(by_process: pd.DataFrame, category: str = "gwp100", top: int =
     return svg(fig, "prc")
 
 
+@_styled
 def bars_chart(table: pd.DataFrame, label: str, market: bool = False) -> str:
     """Items (studies or scenarios) down the page, one facet per category, embodied + operational stacked.
 
     ``market``: mark the market-based gwp100 total of each item (sweeps over
     contracts) beside its location-based bar.
     """
-    plt = _plt()
     cats = _categories(table)
     names = list(pd.unique(table[label]))
     labels = [_label(n) for n in names]
     height = _row_height(labels) * len(names) + 1.3
-    fig, axes = plt.subplots(
+    fig, axes = _subplots(
         1, len(cats), figsize=(FACET_W * len(cats) + 2.5, height), layout="constrained", sharey=True, squeeze=False
     )
     y = np.arange(len(names))
@@ -297,14 +310,14 @@ def bars_chart(table: pd.DataFrame, label: str, market: bool = False) -> str:
     return svg(fig, "bars")
 
 
+@_styled
 def line_chart(x: np.ndarray, totals: dict[str, np.ndarray], param: str) -> str:
     """Totals against one numeric swept parameter, one facet per category (for sweeps too long for bars).
 
     ``x``: the parameter's value per item; ``totals``: per category, the total per item.
     """
-    plt = _plt()
     cats = [c for c in CATEGORY_UNITS if c in totals]
-    fig, axes = plt.subplots(1, len(cats), figsize=(FACET_W * len(cats) + 1, 3.0), layout="constrained", squeeze=False)
+    fig, axes = _subplots(1, len(cats), figsize=(FACET_W * len(cats) + 1, 3.0), layout="constrained", squeeze=False)
     order = np.argsort(x, kind="stable")
     for ax, cat in zip(axes[0], cats):
         y = totals[cat][order]
@@ -327,6 +340,7 @@ def _thin(labels: list[str], most: int = 60) -> tuple[list[int], list[str]]:
 HEAT_TICKS = 16  # tick labels per heatmap axis at most (every k-th value beyond)
 
 
+@_styled
 def heatmap_chart(
     grids: dict[str, np.ndarray], row_values: list[str], col_values: list[str], row_title: str, col_title: str
 ) -> str:
@@ -334,7 +348,6 @@ def heatmap_chart(
 
     ``grids``: per category, the total of each (row value, column value) cell (nan where no item falls).
     """
-    plt = _plt()
     cats = [c for c in CATEGORY_UNITS if c in grids]
     cell_w = 0.75
     row_h = 0.34 if len(row_values) <= 60 else 8.0 / len(row_values)  # a long axis fits 8 inches
@@ -342,14 +355,14 @@ def heatmap_chart(
     annotate = len(row_values) * len(col_values) <= 600
     width = max(4.0, cell_w * len(col_values) + 2.5)
     height_each = row_h * len(row_values) + 1.6
-    fig, axes = plt.subplots(
+    fig, axes = _subplots(
         len(cats), 1, figsize=(width, height_each * len(cats)), layout="constrained", squeeze=False
     )
     for ax, cat in zip(axes[:, 0], cats):
         values = grids[cat]
         factor, unit = _scaled(values, CATEGORY_UNITS[cat])
         shown = values * factor
-        image = ax.imshow(shown, aspect="auto", cmap="YlOrRd", interpolation="nearest")
+        image = ax.imshow(shown, aspect="auto", cmap="YlOrRd", interpolation="none")
         if annotate:
             mid = np.nanmean(shown)
             for (i, j), v in np.ndenumerate(shown):
@@ -366,9 +379,9 @@ def heatmap_chart(
     return svg(fig, "heat")
 
 
+@_styled
 def tornado_chart(tornado: pd.DataFrame, top: int = 10) -> str:
     """Per category, the ``top`` inputs by swing: the total with each input at the low and high end of its range."""
-    plt = _plt()
     cats = _categories(tornado)
     if tornado.empty:
         return _empty("no uncertain inputs")
@@ -377,7 +390,7 @@ def tornado_chart(tornado: pd.DataFrame, top: int = 10) -> str:
         sub = tornado[tornado["category"] == cat].sort_values("swing", ascending=False).head(top)
         blocks.append((cat, sub))
     heights = [_row_height([_label(i) for i in sub["input"]]) * max(len(sub), 1) + 0.9 for _, sub in blocks]
-    fig, axes = plt.subplots(
+    fig, axes = _subplots(
         len(blocks), 1, figsize=(8.5, sum(heights)), layout="constrained", squeeze=False,
         gridspec_kw={"height_ratios": heights},
     )  # fmt: skip
