@@ -83,10 +83,14 @@ def _subplots(nrows: int = 1, ncols: int = 1, **kw: Any) -> tuple[Any, Any]:
     return fig, fig.subplots(nrows, ncols, **kw)
 
 
-def svg(fig: Any, prefix: str) -> str:
-    """The figure as an inline SVG block with stable ids (the same inputs give the same bytes)."""
+def svg(fig: Any, prefix: str, *, tight: bool = True) -> str:
+    """The figure as an inline SVG block with stable ids (the same inputs give the same bytes).
+
+    ``tight`` crops the figure to what is drawn, at the cost of drawing it twice;
+    a figure laid out by constrained layout already fits its page.
+    """
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    fig.savefig(buf, format="svg", bbox_inches="tight" if tight else None, metadata={"Date": None, "Creator": None})
     text = buf.getvalue()
     text = re.sub(r"<\?xml[^>]*>\s*", "", text)
     text = re.sub(r"<!DOCTYPE[^>]*>\s*", "", text)
@@ -376,7 +380,7 @@ def heatmap_chart(
         ax.set_title(f"{cat} total [{unit}]")
         bar = fig.colorbar(image, ax=ax, shrink=0.9)
         _numbers_on(bar.ax.yaxis)
-    return svg(fig, "heat")
+    return svg(fig, "heat", tight=False)
 
 
 @_styled
