@@ -138,3 +138,24 @@ def test_regular_systems_at_any_scale_are_solvable(scale):
     check_solvable(g)
     m = to_matrices(g)
     assert np.isfinite(m.supply({"P1": 1.0})).all()
+
+
+def test_a_factorisation_brightway_gives_up_on_is_a_scale_error():
+    """SuperLU can lose a pivot to round-off in a regular system: the error names the amounts, no traceback."""
+    import types
+
+    from lca.engine.solve import solve_graph
+    from lca.errors import ScaleError
+
+    class GivesUp:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def lci(self, factorize=False):
+            raise RuntimeError("Factor is exactly singular")
+
+    g = toy_graph()
+    g.edges["P3", "P4"]["amount"] = 5e30
+    ids = {node: i for i, node in enumerate(g.nodes)}
+    with pytest.raises(ScaleError, match=r"span 5\.0e\+32 \(largest 5e\+30 kWh of P3 into P4; smallest 0\.01"):
+        solve_graph(types.SimpleNamespace(LCA=GivesUp), g, ids, {"gwp100": ("m",)})
