@@ -33,6 +33,8 @@ from typing import Any
 
 from ..errors import EngineError
 from ..inventory import CATEGORIES, MethodRecord, Registry
+from ..inventory.loader import inventory_files, load_file
+from ..inventory.registry import bundled_folder
 from .home import quiet
 
 __all__ = [
@@ -89,9 +91,6 @@ def category_records(registry: Registry | None = None) -> dict[str, MethodRecord
 def _bundled_category_records() -> dict[str, MethodRecord]:
     # read once per process, and only the bundled method files (the bundled inventory is part of
     # the installed package; its ids are unique, which loading it whole checks in the tests)
-    from ..inventory.loader import inventory_files, load_file
-    from ..inventory.registry import bundled_folder
-
     folder = bundled_folder()
     found = {
         item.record.id: item.record

@@ -69,7 +69,7 @@ def _styled(chart: Callable[P, str]) -> Callable[P, str]:
     def drawn(*args: P.args, **kwargs: P.kwargs) -> str:
         import matplotlib
 
-        with matplotlib.rc_context(STYLE):
+        with matplotlib.rc_context(STYLE):  # type: ignore[arg-type]  # its stubs type the keys as literals
             return chart(*args, **kwargs)
 
     return drawn
@@ -202,9 +202,7 @@ def boundary_chart(boundary: pd.DataFrame, column: str = "gwp100 [kg CO2e per un
         return _empty("no boundary components")
     phases = list(pd.unique(boundary["phase"]))
     unit = column[column.index("[") + 1 : column.index(" per ")]
-    fig, axes = _subplots(
-        len(phases), 1, figsize=(8.5, 1.0 + 0.9 * len(phases)), layout="constrained", squeeze=False
-    )
+    fig, axes = _subplots(len(phases), 1, figsize=(8.5, 1.0 + 0.9 * len(phases)), layout="constrained", squeeze=False)
     seen: set[str] = set()
     for ax, phase in zip(axes[:, 0], phases):
         sub = boundary[boundary["phase"] == phase]
@@ -359,9 +357,7 @@ def heatmap_chart(
     annotate = len(row_values) * len(col_values) <= 600
     width = max(4.0, cell_w * len(col_values) + 2.5)
     height_each = row_h * len(row_values) + 1.6
-    fig, axes = _subplots(
-        len(cats), 1, figsize=(width, height_each * len(cats)), layout="constrained", squeeze=False
-    )
+    fig, axes = _subplots(len(cats), 1, figsize=(width, height_each * len(cats)), layout="constrained", squeeze=False)
     for ax, cat in zip(axes[:, 0], cats):
         values = grids[cat]
         factor, unit = _scaled(values, CATEGORY_UNITS[cat])

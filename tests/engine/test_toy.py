@@ -32,24 +32,10 @@ def toy_graph() -> ProcessGraph:
     g = ProcessGraph(name="toy")
     add_process(g, "P1", name="service", unit="unit", kind=NodeKind.PHASE)
     add_process(g, "P2", name="datacenter electricity", unit="kWh", kind=NodeKind.ELECTRICITY)
-    add_process(
-        g,
-        "P3",
-        name="grid electricity",
-        unit="kWh",
-        kind=NodeKind.GRID,
-        scope="operational",
-        flows={"gwp100": 0.4, "water": 2.0},
-    )
-    add_process(
-        g,
-        "P4",
-        name="server manufacturing",
-        unit="unit",
-        kind=NodeKind.MANUFACTURING,
-        scope="embodied",
-        flows={"gwp100": 1000.0, "adpe": 0.1},
-    )
+    add_process(g, "P3", name="grid electricity", unit="kWh", kind=NodeKind.GRID, scope="operational",
+                flows={"gwp100": 0.4, "water": 2.0})
+    add_process(g, "P4", name="server manufacturing", unit="unit", kind=NodeKind.MANUFACTURING, scope="embodied",
+                flows={"gwp100": 1000.0, "adpe": 0.1})
     add_exchange(g, "P2", "P1", 10.0)
     add_exchange(g, "P4", "P1", 0.01)
     add_exchange(g, "P3", "P2", 1.25)
