@@ -29,6 +29,7 @@ import lca
 from .errors import InputError, LcaError
 from .numbers import fmt
 from .reports.safe import printable
+from .terminal import fit_streams
 
 __all__ = ["main", "build_parser"]
 
@@ -817,6 +818,7 @@ def _terminate(signum: int, frame: Any) -> None:  # pragma: no cover - exercised
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    fit_streams()  # a terminal that cannot show m³ or 10²⁶ gets m^3 and 10^26, not a crash after the run
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate)  # clean up like Ctrl-C: temporary files are removed
     parser = build_parser()

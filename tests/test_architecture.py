@@ -15,7 +15,7 @@ from tests.conftest import ROOT
 
 PACKAGE = ROOT / "lca"
 LAYERS: list[set[str]] = [
-    {"errors", "versions", "numbers", "unit_table"},
+    {"errors", "versions", "numbers", "unit_table", "terminal"},
     {"units", "yamlio"},
     {"validation"},
     {"inventory"},

@@ -456,3 +456,25 @@ def test_a_busy_home_says_who_holds_it_and_gives_up(tmp_path):
     assert proc.returncode == 1
     assert "waiting for the ai-lca home" in proc.stderr and "pid 4242 on testhost" in proc.stderr
     assert "stayed in use" in proc.stderr.splitlines()[-1]
+
+
+# ---------------------------------------------------------------- terminals that cannot show every character
+
+def test_plain_spellings_for_a_terminal_that_cannot_show_them():
+    from lca.terminal import plain
+
+    assert plain("2.757 × 10²⁶ Mt CO2e, 3 m³, 4 µg, kg CO2e per km·kg, Zürich, 10⁻¹²") == (
+        "2.757 x 10^26 Mt CO2e, 3 m^3, 4 ug, kg CO2e per km*kg, Zurich, 10^-12")
+    assert plain("日本").count("?") == 2
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_a_run_on_a_terminal_without_unicode_prints_plain_text(tmp_path, home, encoding):
+    """Before, printing m³ to an ASCII terminal was an 'internal error' after the results were written."""
+    study = _write(tmp_path, _set("training.accelerator_hours", 1e35))
+    proc = subprocess.run([sys.executable, "-m", "lca.cli", "run", str(study), "--out", str(tmp_path / "out"),
+                           "--samples", "0"], capture_output=True, timeout=120, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": encoding})
+    assert proc.returncode == 0, proc.stderr.decode(encoding, "replace")
+    text = proc.stdout.decode(encoding)
+    assert "x 10^24 Mt CO2e" in text and "internal error" not in proc.stderr.decode(encoding)
