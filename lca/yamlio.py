@@ -4,6 +4,7 @@ Only a safe loader is used: no Python objects can be built from a file, and
 plain scalars are read by the YAML 1.2 core schema (no base-60 numbers, no
 ``on``/``no`` booleans, no dates). A document whose aliases expand beyond
 :data:`MAX_NODES` values is refused before anything walks it.
+Files may be UTF-8 or, with a byte-order mark, UTF-16 or UTF-32.
 Files that are empty, binary, not UTF-8, larger than :data:`MAX_BYTES`, or
 that repeat a key in a mapping are rejected with an :class:`InputError` that
 names the file and the line.
@@ -11,6 +12,7 @@ names the file and the line.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -82,7 +84,10 @@ class Document:
 
 
 def read_text(path: Path, error: type[InputError] = InputError) -> str:
-    """Read a small UTF-8 text file, refusing missing, huge, binary or empty files."""
+    """Read a small text file (UTF-8; UTF-16 or UTF-32 with a byte-order mark).
+
+    Refuses missing, huge, binary or empty files.
+    """
     path = Path(path)
     if not path.exists():
         raise error("file not found", file=path)
@@ -96,12 +101,34 @@ def read_text(path: Path, error: type[InputError] = InputError) -> str:
             valid=f"at most {MAX_BYTES:,} bytes",
         )
     raw = path.read_bytes()
+    for bom, encoding in _WIDE_BOMS:  # YAML 1.2 allows UTF-16 and UTF-32; Windows editors save "Unicode" so
+        if raw.startswith(bom):
+            try:
+                return _not_empty(raw[len(bom) :].decode(encoding), path, error)
+            except UnicodeDecodeError as exc:
+                raise error(f"file is not valid {encoding.upper()} (byte {exc.start})", file=path) from None
     if b"\x00" in raw:
-        raise error("file is binary, not YAML text", file=path)
+        raise error(
+            "file is binary, not YAML text",
+            file=path,
+            hint="save it as UTF-8 (UTF-16 or UTF-32 need a byte-order mark)",
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise error(f"file is not valid UTF-8 (byte {exc.start})", file=path) from None
+    return _not_empty(text, path, error)
+
+
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def _not_empty(text: str, path: Path, error: type[InputError]) -> str:
     if not text.strip():
         raise error("file is empty", file=path)
     return text

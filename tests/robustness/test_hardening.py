@@ -478,3 +478,18 @@ def test_a_run_on_a_terminal_without_unicode_prints_plain_text(tmp_path, home, e
     assert proc.returncode == 0, proc.stderr.decode(encoding, "replace")
     text = proc.stdout.decode(encoding)
     assert "x 10^24 Mt CO2e" in text and "internal error" not in proc.stderr.decode(encoding)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "utf-8-sig"])
+def test_a_study_saved_with_a_byte_order_mark_reads_as_in_utf8(tmp_path, home, encoding):
+    """Windows editors save 'Unicode' as UTF-16 with a byte-order mark; YAML 1.2 allows it."""
+    text = yaml.safe_dump(BASE, sort_keys=False)
+    (tmp_path / "plain.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "wide.yaml").write_bytes(text.encode(encoding))
+    assert _gwp(lca.run(tmp_path / "wide.yaml", samples=0)) == _gwp(lca.run(tmp_path / "plain.yaml", samples=0))
+
+
+def test_utf16_without_a_byte_order_mark_says_how_to_save_it(tmp_path):
+    (tmp_path / "study.yaml").write_bytes(yaml.safe_dump(BASE).encode("utf-16-le"))
+    line = _one_clear_line(_cli("run", str(tmp_path / "study.yaml")))
+    assert "binary" in line and "byte-order mark" in line
