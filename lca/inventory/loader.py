@@ -63,7 +63,9 @@ def inventory_files(folder: Path) -> list[Path]:
     """Inventory files under ``folder`` (recursive, sorted).
 
     Hidden files and folders, folders starting with ``_`` and ``profiles/``
-    folders (hourly profiles that records point to) are skipped.
+    folders (hourly profiles that records point to) are skipped. A ``.yaml``,
+    ``.yml`` or ``.csv`` entry that is not a regular file (a broken link, a
+    pipe) is an error, never skipped.
     """
     out = []
     seen = 0
@@ -80,8 +82,15 @@ def inventory_files(folder: Path) -> list[Path]:
             "."
         ):
             continue
-        if path.suffix.lower() in SUFFIXES and path.is_file():
-            out.append(path)
+        if path.suffix.lower() in SUFFIXES:
+            if path.is_file():
+                out.append(path)
+            elif not path.is_dir():  # never skipped in silence: the user meant it to be read
+                raise InventoryError(
+                    "an inventory file is not a regular file (a broken link, a pipe or a device)",
+                    file=path,
+                    hint="remove it, or point the link at an inventory file",
+                )
     return sorted(out)
 
 

@@ -493,3 +493,16 @@ def test_utf16_without_a_byte_order_mark_says_how_to_save_it(tmp_path):
     (tmp_path / "study.yaml").write_bytes(yaml.safe_dump(BASE).encode("utf-16-le"))
     line = _one_clear_line(_cli("run", str(tmp_path / "study.yaml")))
     assert "binary" in line and "byte-order mark" in line
+
+
+@pytest.mark.parametrize("kind", ["broken link", "pipe"])
+def test_an_inventory_entry_that_is_not_a_file_is_an_error_not_skipped(tmp_path, home, kind):
+    inv = tmp_path / "inv"
+    inv.mkdir()
+    if kind == "broken link":
+        (inv / "grids.yaml").symlink_to(tmp_path / "moved-away.yaml")
+    else:
+        os.mkfifo(inv / "grids.csv")
+    study = _write(tmp_path, {**BASE, "inventories": ["inv"]})
+    with pytest.raises(lca.InventoryError, match="not a regular file"):
+        lca.run(study, samples=0)
