@@ -838,6 +838,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    if isinstance(getattr(args, "out", None), str) and not args.out.strip():  # never a silent default
+        print("error: --out is empty: give a folder (--out DIR), or leave --out out for the default", file=sys.stderr)
+        return 2
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)

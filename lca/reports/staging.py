@@ -131,8 +131,15 @@ def staged_folder(
     try:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"cannot create the folder for the results: {exc.strerror}", file=parent) from None
+        why = (
+            "a part of the path is a file, not a folder" if exc.errno in (errno.EEXIST, errno.ENOTDIR) else exc.strerror
+        )
+        raise OutputError(f"cannot create the folder for the results: {why}", file=parent) from None
     lock_path = parent / f".{name}.lock"
+    try:  # a lock file that cannot be made is not a lock someone else holds: say why
+        os.close(os.open(lock_path, os.O_WRONLY | os.O_CREAT, 0o666))
+    except OSError as exc:
+        raise OutputError(f"cannot write in the folder for the results: {exc.strerror}", file=parent) from None
     lock = FileLock(str(lock_path), timeout=0)
     try:
         lock.acquire()

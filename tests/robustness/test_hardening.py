@@ -506,3 +506,14 @@ def test_an_inventory_entry_that_is_not_a_file_is_an_error_not_skipped(tmp_path,
     study = _write(tmp_path, {**BASE, "inventories": ["inv"]})
     with pytest.raises(lca.InventoryError, match="not a regular file"):
         lca.run(study, samples=0)
+
+
+def test_output_paths_that_cannot_be_written_say_why(tmp_path, home):
+    """A lock file that cannot be made was once reported as 'another ai-lca run is writing into this folder'."""
+    study = _write(tmp_path, BASE)
+    (tmp_path / "afile").write_text("x")
+    line = _one_clear_line(_cli("run", str(study), "--out", str(tmp_path / "afile" / "sub"), "--samples", "0"), 1)
+    assert "a part of the path is a file" in line
+    line = _one_clear_line(_cli("run", str(study), "--out", "/proc/ai-lca-results", "--samples", "0"), 1)
+    assert "cannot write in the folder" in line and "another ai-lca run" not in line
+    assert "--out is empty" in _one_clear_line(_cli("run", str(study), "--out", "", "--samples", "0"))
