@@ -26,6 +26,7 @@ from rich.table import Table
 
 import lca
 
+from .environment import check_environment
 from .errors import InputError, LcaError
 from .numbers import fmt
 from .reports.safe import printable
@@ -843,6 +844,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     func: Callable[[argparse.Namespace], int] = args.func
     try:
+        check_environment()
         return func(args)
     except LcaError as exc:
         if getattr(args, "debug", False):

@@ -16,6 +16,7 @@ from tests.conftest import ROOT
 PACKAGE = ROOT / "lca"
 LAYERS: list[set[str]] = [
     {"errors", "versions", "numbers", "unit_table", "terminal"},
+    {"environment"},
     {"units", "yamlio"},
     {"validation"},
     {"inventory"},

@@ -36,13 +36,12 @@ import peewee
 import platformdirs
 from filelock import FileLock, Timeout
 
+from ..environment import lock_timeout_s
 from ..errors import ConcurrencyError, EngineError
 
 __all__ = ["PROJECT", "brightway", "home_lock", "lca_home", "quiet", "repair_home", "explain_damage"]
 
 PROJECT = "ai-lca"
-# seconds to wait for another run on the same home before giving up (LCA_LOCK_TIMEOUT_S changes it)
-LOCK_TIMEOUT_S = float(os.environ.get("LCA_LOCK_TIMEOUT_S", "600"))
 WAIT_NOTICE_S = 3.0  # after this, say who holds the home
 log = logging.getLogger("lca")
 _ORIGINAL_ENV = {k: os.environ.get(k) for k in ("BRIGHTWAY2_DIR",)}
@@ -105,7 +104,7 @@ def _import_brightway(home: Path) -> tuple[Any, Any]:
         # (check-then-mkdir, unique-name inserts): on a fresh home, processes
         # started together race. Make the folders here and import under a lock.
         (home / "brightway" / "logs").mkdir(parents=True, exist_ok=True)
-        with FileLock(str(home / "import.lock"), timeout=LOCK_TIMEOUT_S), quiet():
+        with FileLock(str(home / "import.lock"), timeout=lock_timeout_s()), quiet():
             # Every Brightway project switch closes its SQLite files and calls gc.collect(),
             # which walks every object the imports made (0.1-0.15 s each on the project's
             # machine, two per run). Objects alive now live as long as the process, so they
@@ -127,20 +126,21 @@ def _import_brightway(home: Path) -> tuple[Any, Any]:
 
 def _locked_out(exc: Timeout) -> ConcurrencyError:
     return ConcurrencyError(
-        f"the ai-lca home is locked by another process for more than {LOCK_TIMEOUT_S:.0f} s",
+        f"the ai-lca home is locked by another process for more than {lock_timeout_s():.0f} s",
         file=exc.lock_file,
     )
 
 
 def home_lock(home: Path) -> FileLock:
     """A lock file that serialises writes to the Brightway project of ``home``."""
-    return FileLock(str(home / "project.lock"), timeout=LOCK_TIMEOUT_S)
+    return FileLock(str(home / "project.lock"), timeout=lock_timeout_s())
 
 
 @contextlib.contextmanager
 def _held(home: Path) -> Iterator[None]:
-    """Hold the home lock; say who holds it while waiting, and give up after :data:`LOCK_TIMEOUT_S`."""
+    """Hold the home lock; say who holds it while waiting, and give up after ``LCA_LOCK_TIMEOUT_S`` seconds."""
     lock = home_lock(home)
+    limit = lock_timeout_s()
     owner = home / "project.lock.owner"
     try:
         lock.acquire(timeout=WAIT_NOTICE_S)
@@ -149,12 +149,12 @@ def _held(home: Path) -> Iterator[None]:
             who = owner.read_text(encoding="utf-8").strip()
         except OSError:
             who = "another process"
-        log.warning("waiting for the ai-lca home %s, in use by %s (gives up after %.0f s)", home, who, LOCK_TIMEOUT_S)
+        log.warning("waiting for the ai-lca home %s, in use by %s (gives up after %.0f s)", home, who, limit)
         try:
-            lock.acquire(timeout=LOCK_TIMEOUT_S)
+            lock.acquire(timeout=limit)
         except Timeout:
             raise ConcurrencyError(
-                f"the ai-lca home stayed in use by {who} for more than {LOCK_TIMEOUT_S:.0f} s",
+                f"the ai-lca home stayed in use by {who} for more than {limit:.0f} s",
                 file=home,
                 hint="wait for that run to finish, or use another home (--home DIR or LCA_HOME)",
             ) from None

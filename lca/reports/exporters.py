@@ -12,7 +12,6 @@ import datetime as dt
 import io
 import json
 import math
-import os
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from ..activity import Note
+from ..environment import source_date
 from ..results import TABLE_COLUMNS
 from ..units import CATEGORY_UNITS
 from . import views
@@ -203,9 +203,8 @@ def _normalise_zip(path: Path) -> None:
 
 
 def _zip_date() -> tuple[int, int, int, int, int, int]:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC) if epoch and epoch.isdigit() else dt.datetime.now(dt.UTC)
-    when = max(when, dt.datetime(1980, 1, 1, tzinfo=dt.UTC))  # the zip format starts in 1980
+    when = source_date() or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    when = min(max(when, dt.datetime(1980, 1, 1)), dt.datetime(2107, 12, 31, 23, 59, 58))  # the zip format's years
     return (when.year, when.month, when.day, when.hour, when.minute, when.second)
 
 

@@ -14,12 +14,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..environment import source_date
 from .people import HEADERS
 from .safe import FORMULA_START, printable
 
@@ -88,10 +88,7 @@ def _sheet(book: Workbook, title: str, frame: pd.DataFrame) -> None:
 
 
 def _when() -> dt.datetime:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).replace(tzinfo=None)
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    return source_date() or dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
 def write_workbook(path: Path, sheets: dict[str, pd.DataFrame], title: str) -> None:

@@ -517,3 +517,20 @@ def test_output_paths_that_cannot_be_written_say_why(tmp_path, home):
     line = _one_clear_line(_cli("run", str(study), "--out", "/proc/ai-lca-results", "--samples", "0"), 1)
     assert "cannot write in the folder" in line and "another ai-lca run" not in line
     assert "--out is empty" in _one_clear_line(_cli("run", str(study), "--out", "", "--samples", "0"))
+
+
+@pytest.mark.parametrize("name, value, says", [
+    ("LCA_LOCK_TIMEOUT_S", "abc", "LCA_LOCK_TIMEOUT_S is not a number of seconds"),
+    ("LCA_LOCK_TIMEOUT_S", "-5", "LCA_LOCK_TIMEOUT_S is not a number of seconds"),
+    ("LCA_LOCK_TIMEOUT_S", "nan", "LCA_LOCK_TIMEOUT_S is not a number of seconds"),
+    ("SOURCE_DATE_EPOCH", "abc", "SOURCE_DATE_EPOCH is not a count of seconds"),
+    ("SOURCE_DATE_EPOCH", "-1", "SOURCE_DATE_EPOCH is not a count of seconds"),
+    ("SOURCE_DATE_EPOCH", "99999999999999", "SOURCE_DATE_EPOCH is beyond the dates"),
+])
+def test_a_malformed_environment_variable_is_named_not_replaced_by_its_default(tmp_path, home, name, value, says):
+    """Once: a bad LCA_LOCK_TIMEOUT_S or SOURCE_DATE_EPOCH was an 'internal error' at import."""
+    study = _write(tmp_path, BASE)
+    proc = subprocess.run([sys.executable, "-m", "lca.cli", "run", str(study), "--out", str(tmp_path / "out"),
+                           "--format", "xlsx", "--samples", "0"], capture_output=True, text=True, timeout=120,
+                          cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), name: value})
+    assert says in _one_clear_line(proc) and not (tmp_path / "out").exists()
