@@ -1108,6 +1108,7 @@ def _modelled_inference(b: _Builder, act: PhaseActivity, phase: InferencePhase) 
         devices,
         usable,
     )
+    _kv_copies_note(table, p, arch, n_static)
     if given_batch is not None:
         batch = given_batch
     else:
@@ -1460,3 +1461,30 @@ def _embodied(b: _Builder, act: PhaseActivity) -> None:
             hw.lifetime,
             hw.utilisation,
         )
+
+
+def _kv_copies_note(table: Any, p: str, arch: Any, devices: float) -> None:
+    """A gap note where a tensor-parallel engine would keep copies of the KV cache that the model does not count.
+
+    vLLM splits the KV heads across the devices of a replica while there are at
+    least as many heads as devices, and gives every device one whole head
+    beyond that (``LlamaAttention`` in ``vllm/model_executor/models/llama.py``);
+    multi-head latent attention caches one latent per token, which every device
+    holds whole under tensor parallelism (Tang et al. 2025, "TPLA: Tensor
+    Parallel Latent Attention", arXiv; Modular MAX docs,
+    ``TensorParallelLatentAttentionWithRope``).
+    """
+    groups = 1 if arch.attention == "mla" else arch.n_kv_heads
+    if devices <= groups:
+        return
+    copies = devices / groups
+    if arch.attention == "mla":
+        held = f"keeps the whole latent KV cache on each of its {devices:g} devices ({copies:g} copies)"
+    else:
+        held = f"spreads the {groups} KV heads over {devices:g} devices by keeping {copies:g} copies of each"
+    table.notes.add(
+        NoteCode.GAP,
+        f"{p}: a tensor-parallel engine {held}; the model counts one copy, so the KV cache's memory and reads "
+        "are understated and the largest batch overstated (attention split by data parallelism keeps one copy)",
+        f"{p}.max_batch",
+    )

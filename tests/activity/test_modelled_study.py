@@ -80,3 +80,27 @@ def test_training_accelerator_hours_from_flops(result):
     act = result.graph.activity
     flops = act.phases["training"].compute["model_flops"]
     assert act.values["training.busy_hours"] == pytest.approx(flops / (989.5e12 * 0.40) / 3600, rel=1e-12)
+
+
+@pytest.mark.parametrize("model, devices, copies", [
+    ("llama-3.1-8b", 8, None),  # 8 KV heads, one per device: no copy
+    ("llama-3.1-8b", 16, "keeping 2 copies of each"),
+    ("deepseek-v3", 16, "16 copies"),  # multi-head latent attention: every device holds the whole latent cache
+])
+def test_kv_copies_a_tensor_parallel_engine_keeps_are_a_stated_gap(model, devices, copies):
+    """The model counts one copy of the KV cache; an engine past one device per KV head keeps several: said."""
+    import yaml
+
+    from lca.pipeline import prepare
+
+    data = yaml.safe_load(PATH.read_text())
+    data.pop("training")
+    data["model"] = model
+    data["hardware"] = {"accelerator": "h200-sxm", "lifetime": "5 years"}
+    data["inference"].update(devices=devices, accelerators=devices)
+    _study, _registry, graph = prepare(data)
+    found = [n.text for n in graph.activity.notes if "tensor-parallel engine" in n.text]
+    if copies is None:
+        assert not found
+    else:
+        assert len(found) == 1 and copies in found[0] and "largest batch overstated" in found[0]
