@@ -405,14 +405,14 @@ def report(
             source, Path(out), study_path=None, formats=["csv", *[f for f in formats if f != "csv"]], force=force
         )
     folder = Path(source)
-    data = load_report_data(folder)
-    stale = verify_outputs(folder)
+    stale = verify_outputs(folder)  # before reading them: a truncated or edited file is named, not parsed
     if stale:
         raise InputError(
-            f"the results folder is inconsistent: {', '.join(stale)} changed after the run",
+            f"the results folder is inconsistent: {', '.join(stale)} changed or removed after the run",
             file=folder,
             hint="re-run the study (lca run) before reporting",
         )
+    data = load_report_data(folder)
     target = Path(out) if out else folder
     with staged_folder(target, force=force, keep_existing=True) as stage:
         names = [p.name for p in export_reports(data, stage, formats)]

@@ -534,3 +534,18 @@ def test_a_malformed_environment_variable_is_named_not_replaced_by_its_default(t
                            "--format", "xlsx", "--samples", "0"], capture_output=True, text=True, timeout=120,
                           cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), name: value})
     assert says in _one_clear_line(proc) and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("damage", ["truncated", "removed"])
+def test_a_damaged_results_folder_is_named_before_it_is_read(tmp_path, home, damage):
+    """A truncated impacts.csv was parsed first: 'internal error: ParserError'."""
+    out = tmp_path / "out"
+    study = _write(tmp_path, BASE)
+    lca.write_results(lca.run(study, samples=0), out, study_path=study)
+    csv = out / "impacts.csv"
+    if damage == "truncated":
+        csv.write_bytes(csv.read_bytes()[:300])
+    else:
+        csv.unlink()
+    line = _one_clear_line(_cli("report", str(out)))
+    assert "impacts.csv changed or removed after the run" in line
