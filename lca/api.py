@@ -135,6 +135,15 @@ def compare(
     loaded = [_study(s) for s in studies]
     if not loaded:
         raise InputError("nothing to compare", hint="give one study or more (files or Study objects)")
+    names = [s.name for s in loaded]
+    twice = [n for n in dict.fromkeys(names) if names.count(n) > 1]
+    if twice:  # names label the comparison's rows (and each study's Brightway foreground)
+        files = ", ".join(str(s.path.name) if s.path else "(not from a file)" for s in loaded if s.name == twice[0])
+        raise InputError(
+            "two studies of the comparison have the same name",
+            value=twice[0],
+            hint=f"give each its own 'name' ({files})",
+        )
     inventories = list(inventories)
     results = []
     for s in loaded:

@@ -549,3 +549,10 @@ def test_a_damaged_results_folder_is_named_before_it_is_read(tmp_path, home, dam
         csv.unlink()
     line = _one_clear_line(_cli("report", str(out)))
     assert "impacts.csv changed or removed after the run" in line
+
+
+def test_a_comparison_of_two_studies_with_one_name_is_refused(tmp_path, home):
+    """Names label the comparison's rows: two studies named alike were an 'internal error: TypeError'."""
+    first, second = _write(tmp_path, BASE, "a.yaml"), _write(tmp_path, BASE, "b.yaml")
+    line = _one_clear_line(_cli("compare", str(first), str(second)))
+    assert "same name" in line and "a.yaml, b.yaml" in line
