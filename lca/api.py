@@ -24,6 +24,7 @@ from .analysis.montecarlo import MonteCarloResult, UncertainModel, build_model
 from .analysis.montecarlo import monte_carlo as _monte_carlo
 from .analysis.sensitivity import rank_correlation, sobol, tornado
 from .analysis.sweep import SweepResult, run_sweep, scenario_count
+from .arguments import sample_count, seed_value, whole_number
 from .compute.architecture import parameter_count
 from .compute.flops import forward_flops_per_token, training_flops
 from .compute.memory import decode_step_bytes, kv_cache_bytes, kv_entry_bytes, weight_bytes
@@ -132,6 +133,7 @@ def compare(
     ``warnings`` names what makes the totals not comparable as such: different
     functional units, and impacts some studies leave out (``gaps``).
     """
+    samples = sample_count(samples, none_allowed=True)
     loaded = [_study(s) for s in studies]
     if not loaded:
         raise InputError("nothing to compare", hint="give one study or more (files or Study objects)")
@@ -305,8 +307,9 @@ def monte_carlo(
     progress: Progress = None,
 ) -> MonteCarloRun:
     """Seeded Monte Carlo over every uncertain input of a study (optionally on Dask, or with its background)."""
-    if samples < 2:
-        raise InputError("Monte Carlo needs at least 2 samples", value=samples)
+    samples, seed, chunk = sample_count(samples), seed_value(seed), whole_number("chunk", chunk, 1)
+    if workers is not None:
+        whole_number("workers", workers, 1)
     s, model = uncertain_model(
         study, inventories=inventories, home=home, brightway_dir=brightway_dir, allow_empty=background
     )
@@ -378,6 +381,7 @@ def sensitivity(
     brightway_dir: Any = None,
 ) -> SensitivityRun:
     """One-at-a-time tornado, Spearman rank correlation and Sobol indices of every uncertain input."""
+    samples, seed = sample_count(samples), seed_value(seed)
     s, model = uncertain_model(study, inventories=inventories, home=home, brightway_dir=brightway_dir)
     tor = tornado(model)
     rc = rank_correlation(_monte_carlo(model, samples, seed=seed))

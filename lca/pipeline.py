@@ -11,6 +11,7 @@ import numpy as np
 from .activity import COMPONENT_LABELS, NARROW, Activity, Component, NoteCode
 from .analysis.compiled import compile_graph
 from .analysis.montecarlo import build_model, monte_carlo
+from .arguments import category_names, folder, folders, sample_count, seed_value
 from .engine import database_name, run_graph
 from .errors import InputError
 from .graph import NodeKind, ProcessGraph, build_graph
@@ -97,9 +98,7 @@ def prepare(
         raise InputError(
             "a study is a Study, the path of a study file or a mapping of its fields", value=type(study).__name__
         )
-    if isinstance(inventories, str | Path):  # one folder
-        inventories = [inventories]
-    registry = Registry([*inventories, *study.inventory_folders()])
+    registry = Registry([*folders("inventories", inventories), *study.inventory_folders()])
     graph = build_graph(study, registry)
     return study, registry, graph
 
@@ -139,6 +138,11 @@ def run(
     seed : int, default 42
         Seed of the Monte Carlo samples.
     """
+    samples = sample_count(samples, none_allowed=True)
+    seed = seed_value(seed)
+    folder("home", home)
+    folder("brightway_dir", brightway_dir)
+    categories = category_names(categories)
     study, registry, graph = prepare(study, inventories)
     bg = study.background
     computable: list[str] = list(CATEGORIES) if bg is None else [c for c in CATEGORIES if c in bg.methods]
@@ -165,8 +169,6 @@ def run(
     }
     for c, why in not_computed.items():
         graph.note(NoteCode.GAP, f"{c} not computed: {why}", c)
-    if samples < 0:
-        raise InputError("samples must be 0 (none) or more", value=samples)
     solution = run_graph(
         graph,
         database_name(study.name),

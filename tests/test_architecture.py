@@ -16,7 +16,7 @@ from tests.conftest import ROOT
 PACKAGE = ROOT / "lca"
 LAYERS: list[set[str]] = [
     {"errors", "versions", "numbers", "unit_table", "terminal"},
-    {"environment"},
+    {"environment", "arguments"},
     {"units", "yamlio"},
     {"validation"},
     {"inventory"},

@@ -415,6 +415,20 @@ def test_a_closed_dask_port_is_a_clear_error():
     lambda home: lca.compare([], home=home).table,
     lambda home: lca.report(T5),
     lambda home: lca.inventory_records("grids"),
+    lambda home: lca.run(T5, home=home, samples=True),  # a bool, a float, text: never counts
+    lambda home: lca.run(T5, home=home, samples=2.5),
+    lambda home: lca.run(T5, home=home, samples="100"),
+    lambda home: lca.run(T5, home=home, samples=1),  # one sample has no spread
+    lambda home: lca.run(T5, home=home, samples=10, seed="abc"),
+    lambda home: lca.run(T5, home=home, samples=10, seed=-1),
+    lambda home: lca.run(T5, home=home, samples=0, categories=5),
+    lambda home: lca.run(T5, home=123, samples=0),
+    lambda home: lca.run(T5, home=home, samples=0, inventories=5),
+    lambda home: lca.run(T5, home=home, samples=0, inventories=[5]),
+    lambda home: lca.monte_carlo(T5, 100, chunk=0, home=home),
+    lambda home: lca.monte_carlo(T5, 100, workers=0, home=home),
+    lambda home: lca.sensitivity(T5, samples=1.5, home=home),
+    lambda home: lca.compare([T5], samples=-3, home=home),
 ])
 def test_api_misuse_raises_lca_errors(call, home):
     with pytest.raises(lca.LcaError):
