@@ -82,3 +82,12 @@ def test_validation_page_is_up_to_date(run_study):
     module = _docs_script("make_validation")
     assert module.render(run_study) == (ROOT / "docs" / "validation.md").read_text(), \
         "run python docs/scripts/make_validation.py"
+
+
+def test_the_stated_size_of_the_bad_input_corpus_is_its_size():
+    folder = ROOT / "tests" / "bad_inputs"
+    hand = len(yaml.safe_load((folder / "hand.manifest.yaml").read_text()))
+    generated = len(yaml.safe_load((folder / "generated.manifest.yaml").read_text()))
+    assert f"a {hand + generated}-case" in (ROOT / "README.md").read_text()
+    safety = (ROOT / "docs" / "user-guide" / "safety.md").read_text()
+    assert f"({hand + generated} cases: {hand} written by hand, {generated} generated;" in safety
