@@ -43,7 +43,7 @@ _LAZY = {
     "sensitivity": "lca.api",
     "report": "lca.api",
     "check": "lca.api",
-    "compute": "lca.api",
+    "compute_table": "lca.api",
     "write_results": "lca.api",
     "inventory_records": "lca.api",
     "inventory_record": "lca.api",

@@ -27,9 +27,9 @@ from .analysis.sweep import SweepResult, run_sweep, scenario_count
 from .arguments import sample_count, seed_value, whole_number
 from .compute.architecture import parameter_count
 from .compute.flops import forward_flops_per_token, training_flops
-from .compute.memory import decode_step_bytes, kv_cache_bytes, kv_entry_bytes, weight_bytes
+from .compute.memory import decode_step_bytes, kv_cache_bytes, kv_copies, kv_entry_bytes, weight_bytes
 from .compute.roofline import Device, Efficiency, request_energy, training_run
-from .compute.serving import devices_to_hold, max_batch
+from .compute.serving import max_batch, replica_devices
 from .embodied.resolve import resolve_embodied
 from .engine.home import brightway, user_brightway_dir
 from .engine.home import repair_home as _repair_home
@@ -68,7 +68,7 @@ __all__ = [
     "sensitivity",
     "report",
     "check",
-    "compute",
+    "compute_table",
     "inventory_records",
     "inventory_record",
     "validate_inventory",
@@ -478,7 +478,7 @@ def check(folder: str | Path, *, home: Any = None, brightway_dir: Any = None) ->
 # ---------------------------------------------------------------- compute breakdown
 
 
-def compute(
+def compute_table(
     model: str,
     hardware: str,
     *,
@@ -498,7 +498,9 @@ def compute(
     accelerators: int | None = None,
     inventories: Iterable[str | Path] = (),
 ) -> tuple[str, list[tuple[str, float | str, str]]]:
-    """Per-token FLOPs, bytes, time and energy of a model and workload on an accelerator.
+    """Per-token FLOPs, bytes, time and energy of a model and workload on an accelerator (``lca compute``).
+
+    Named ``compute_table``, not ``compute``: ``lca.compute`` is the compute-model subpackage.
 
     Defaults that a study would take from the inventory (efficiencies, MFU,
     usable memory, the engine's maximum batch) are taken from it here too.
@@ -580,7 +582,7 @@ def compute(
         usable = default("default-memory-usable")
         kv_seq = kv_cache_bytes(arch, prompt + output, kv_precision)
         n = devices or int(
-            devices_to_hold(weight_bytes(arch, precision) + (batch or 1) * kv_seq, device.memory, usable)
+            replica_devices(arch, weight_bytes(arch, precision), kv_seq, batch or 1, device.memory, usable)
         )
         fit = int(max_batch(arch, device.memory, n, usable, prompt + output, precision, kv_precision))
         b = batch if batch is not None else min(fit, int(default("default-max-num-seqs")))
@@ -612,7 +614,8 @@ def compute(
             ("largest batch that fits", float(fit), ""),
             ("forward FLOPs, first output token", forward_flops_per_token(arch, prompt), "FLOP"),
             ("forward FLOPs, last output token", forward_flops_per_token(arch, prompt + output - 1), "FLOP"),
-            ("bytes per decode step (batch)", decode_step_bytes(arch, b, prompt), "B"),
+            ("bytes per decode step (batch)", decode_step_bytes(arch, b, prompt, precision, kv_precision, n), "B"),
+            ("copies of the KV cache on the replica", kv_copies(arch, n), ""),
             ("devices per replica", float(e.devices), ""),
             ("prefill FLOPs per request", e.prefill_flops, "FLOP"),
             ("decode FLOPs per request", e.decode_flops, "FLOP"),

@@ -384,7 +384,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_compute(args: argparse.Namespace) -> int:
     console = _console(args)
-    title, rows = lca.compute(
+    title, rows = lca.compute_table(
         args.model,
         args.hardware,
         precision=args.precision,

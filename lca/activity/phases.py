@@ -39,8 +39,8 @@ from ..compute.batching import (
     schedule,
 )
 from ..compute.flops import training_flops
-from ..compute.memory import kv_cache_bytes, weight_bytes
-from ..compute.serving import ServingEnergy, devices_to_hold, max_batch, serving_energy
+from ..compute.memory import kv_cache_bytes, kv_copies, weight_bytes
+from ..compute.serving import ServingEnergy, max_batch, replica_devices, serving_energy
 from ..errors import InputError, InventoryError, StudyError
 from ..inventory import CATEGORIES
 from ..inventory.profiles import read_histogram, read_profile, weighted_intensity
@@ -1077,19 +1077,18 @@ def _modelled_inference(b: _Builder, act: PhaseActivity, phase: InferencePhase) 
         devices = b.need("devices", "", "devices per model replica", continuous=False)
         n_static = float(phase.devices)
     else:
-        need = weights + (phase.batch_size or 1) * kv_seq
-        n0 = devices_to_hold(need, mem, usable_value)
+        n0 = replica_devices(arch, weights, kv_seq, phase.batch_size or 1, mem, usable_value)
         n_static = float(n0)
         devices = table.derive(
             f"{p}.devices",
             "",
             "devices per model replica",
-            "fewest (power of two) whose usable memory holds weights + batch x KV cache",
+            "fewest (power of two) whose usable memory holds weights + batch x KV cache (its copies included)",
         )
 
         def n_devices(v: dict[str, Any], name=devices) -> None:
             b_ = v[given_batch] if given_batch is not None else 1.0
-            v[name] = devices_to_hold(weights + b_ * kv_seq, mem, v[usable])
+            v[name] = replica_devices(arch, weights, kv_seq, b_, mem, v[usable])
 
         b.steps.append(n_devices)
         table.notes.add(
@@ -1103,7 +1102,7 @@ def _modelled_inference(b: _Builder, act: PhaseActivity, phase: InferencePhase) 
         f"{p}.max_batch",
         "request",
         "largest batch that fits in memory",
-        "floor((devices x memory x usable - weights) / KV cache per sequence)",
+        "floor((devices x memory x usable - weights) / (KV cache per sequence x its copies))",
         lambda n, u: max_batch(arch, mem, n, u, context, precision, kv_precision),
         devices,
         usable,
@@ -1133,7 +1132,7 @@ def _modelled_inference(b: _Builder, act: PhaseActivity, phase: InferencePhase) 
             i = int(np.argmax(bad | small)) if np.ndim(bad) else 0
             fits = float(np.ravel(v[fit])[i] if np.ndim(v[fit]) else v[fit])
             n = float(np.ravel(v[devices])[i] if np.ndim(v[devices]) else v[devices])
-            weights_gb, kv_gb = weights / 1e9, kv_seq / 1e9
+            weights_gb, kv_gb = weights / 1e9, kv_seq * kv_copies(arch, n) / 1e9
             raise StudyError(
                 f"the batch does not fit in the memory of {n:g} x {acc.name or acc.id}: weights {weights_gb:.1f} GB + "
                 f"{kv_gb:.2f} GB of KV cache per sequence of {context} tokens",
@@ -1464,27 +1463,21 @@ def _embodied(b: _Builder, act: PhaseActivity) -> None:
 
 
 def _kv_copies_note(table: Any, p: str, arch: Any, devices: float) -> None:
-    """A gap note where a tensor-parallel engine would keep copies of the KV cache that the model does not count.
+    """Say how many copies of the KV cache a tensor-parallel replica holds, where it is more than one.
 
-    vLLM splits the KV heads across the devices of a replica while there are at
-    least as many heads as devices, and gives every device one whole head
-    beyond that (``LlamaAttention`` in ``vllm/model_executor/models/llama.py``);
-    multi-head latent attention caches one latent per token, which every device
-    holds whole under tensor parallelism (Tang et al. 2025, "TPLA: Tensor
-    Parallel Latent Attention", arXiv; Modular MAX docs,
-    ``TensorParallelLatentAttentionWithRope``).
+    The counting is :func:`lca.compute.memory.kv_copies` (vLLM's split of the
+    KV heads; the whole MLA latent on every device).
     """
-    groups = 1 if arch.attention == "mla" else arch.n_kv_heads
-    if devices <= groups:
+    copies = kv_copies(arch, devices)
+    if copies <= 1:
         return
-    copies = devices / groups
     if arch.attention == "mla":
         held = f"keeps the whole latent KV cache on each of its {devices:g} devices ({copies:g} copies)"
     else:
-        held = f"spreads the {groups} KV heads over {devices:g} devices by keeping {copies:g} copies of each"
+        held = f"spreads the {arch.n_kv_heads} KV heads over {devices:g} devices by keeping {copies:g} copies of each"
     table.notes.add(
-        NoteCode.GAP,
-        f"{p}: a tensor-parallel engine {held}; the model counts one copy, so the KV cache's memory and reads "
-        "are understated and the largest batch overstated (attention split by data parallelism keeps one copy)",
+        NoteCode.MODEL,
+        f"{p}: a tensor-parallel engine {held}: counted in the memory fit (largest batch) and in every step's "
+        "KV-cache reads and writes (attention split by data parallelism would keep one copy: not modelled)",
         f"{p}.max_batch",
     )

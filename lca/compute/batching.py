@@ -31,7 +31,7 @@ import numpy as np
 
 from .architecture import Architecture
 from .flops import _sum_keys, attention_flops_per_token, lm_head_flops_per_token, matmul_flops_per_token, mean_kept_keys
-from .memory import kv_entry_bytes, weights_read_per_step
+from .memory import kv_entry_bytes, kv_groups, weights_read_per_step
 from .serving import J_PER_KWH, ServingEnergy, _col, allreduce_volume, ring_seconds, roofline_step
 
 __all__ = [
@@ -52,7 +52,8 @@ class Schedule:
     """The steps of one continuous-batching run over ``requests`` requests."""
 
     flops: np.ndarray  # per step [FLOP]
-    nbytes: np.ndarray  # per step: weights + KV cache read and written [B]
+    nbytes: np.ndarray  # per step: weights + KV cache read and written, one copy of the cache [B]
+    kv_nbytes: np.ndarray  # per step: the KV cache read and written (in nbytes), one copy [B]
     prefill_share: np.ndarray  # share of each step's FLOPs that is prefill [unitless]
     decodes: np.ndarray  # decode tokens in each step [count]
     running: np.ndarray  # sequences in each step [count]
@@ -63,6 +64,7 @@ class Schedule:
     output_tokens: int  # all requests [count]
     prefill_flops: float  # all requests [FLOP]
     decode_flops: float  # all requests [FLOP]
+    kv_groups: int = 1  # parts of the KV cache tensor parallelism splits (lca.compute.memory.kv_groups)
 
     @property
     def steps(self) -> int:
@@ -124,6 +126,7 @@ def schedule(
     next_waiting = 0
     flops: list[float] = []
     nbytes: list[float] = []
+    kv_bytes: list[float] = []
     share: list[float] = []
     seqs: list[int] = []
     toks: list[int] = []
@@ -172,6 +175,7 @@ def schedule(
         tokens = step_dec.size + chunk_tokens
         flops.append(pf_f + dec_f)
         nbytes.append(float(weights_read_per_step(arch, tokens, precision)) + pf_kv + dec_kv)
+        kv_bytes.append(pf_kv + dec_kv)
         share.append(pf_f / (pf_f + dec_f) if pf_f + dec_f > 0 else 0.0)
         seqs.append(decoding.size + len(prefilling))
         toks.append(tokens)
@@ -193,6 +197,7 @@ def schedule(
     return Schedule(
         flops=np.asarray(flops),
         nbytes=np.asarray(nbytes),
+        kv_nbytes=np.asarray(kv_bytes),
         prefill_share=np.asarray(share),
         decodes=np.asarray(decs, dtype=float),
         running=np.asarray(seqs, dtype=float),
@@ -203,6 +208,7 @@ def schedule(
         output_tokens=int(o.sum()),
         prefill_flops=pf_total,
         decode_flops=dec_total,
+        kv_groups=kv_groups(arch),
     )
 
 
@@ -234,11 +240,13 @@ def batching_energy(
     (:func:`lca.compute.serving.ring_seconds`).
     """
     n = _col(devices)
+    extra = np.maximum(1.0, n / sched.kv_groups) - 1.0  # copies of the KV cache past the first (N, 1)
     ce, me = _col(compute_efficiency), _col(memory_efficiency)
     tdp_c, idle_c = _col(tdp), _col(idle_power)
     measured = None if average_power is None else _col(average_power)
     mp = _col(memory_power)
     shape = np.broadcast(n, ce, me, tdp_c, idle_c, mp, *(() if measured is None else (measured,))).shape[0]
+    decode_bytes = np.zeros(shape)
     energy_pf = np.zeros(shape)
     energy_dec = np.zeros(shape)
     time_pf = np.zeros(shape)
@@ -246,7 +254,9 @@ def batching_energy(
     mem_steps = np.zeros(shape)
     for lo in range(0, sched.steps, chunk):
         sl = slice(lo, lo + chunk)
-        f, b, s = sched.flops[sl][None, :], sched.nbytes[sl][None, :], sched.prefill_share[sl][None, :]
+        f, s = sched.flops[sl][None, :], sched.prefill_share[sl][None, :]
+        b = sched.nbytes[sl][None, :] + extra * sched.kv_nbytes[sl][None, :]
+        decode_bytes += np.broadcast_to((b * (1.0 - s)).sum(axis=1), shape)
         comm = ring_seconds(sched.allreduce[sl][None, :], n, link_bandwidth)
         t, j, compute_bound = roofline_step(f, b, n, peak_flops, bandwidth, ce, me, tdp_c, idle_c, measured, comm, mp)
         t, j = np.broadcast_to(t, (shape, t.shape[1])), np.broadcast_to(j, (shape, j.shape[1]))
@@ -267,7 +277,7 @@ def batching_energy(
         decode_memory_bound=mem_steps / max(1, int(np.count_nonzero(sched.decodes))),
         prefill_flops=sched.prefill_flops / r,
         decode_flops=sched.decode_flops / r,
-        decode_bytes=np.full(shape, float(np.sum(sched.nbytes * (1.0 - sched.prefill_share))) / r),
+        decode_bytes=decode_bytes / r,
         output_tokens=int(round(sched.output_tokens / r)),
     )
 

@@ -8,7 +8,10 @@
 * **KV cache**: a decode step reads the cache of its whole context and
   writes one new entry. An entry is ``layers x kv_cache_width x bytes`` (keys
   and values of the key/value heads, so GQA/MQA shrink it; MLA caches the
-  latent). With a sliding window only the window is kept and read.
+  latent). With a sliding window only the window is kept and read. A
+  tensor-parallel replica on more devices than the cache has groups (KV heads;
+  one latent for MLA) keeps :func:`kv_copies` copies of it, held, read and
+  written on every device that has one.
 * **Training** (documented approximation, not a simulation): per optimizer
   step, weights are read in the forward and backward passes, gradients are
   written and read once, and an Adam optimizer reads and writes fp32 master
@@ -21,6 +24,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from .architecture import Architecture, parameter_count
 from .flops import mean_kept_keys
 
@@ -31,6 +36,8 @@ __all__ = [
     "weights_read_per_step",
     "kv_entry_bytes",
     "kv_cache_bytes",
+    "kv_groups",
+    "kv_copies",
     "decode_step_bytes",
     "prefill_bytes",
     "training_step_bytes",
@@ -85,22 +92,51 @@ def kv_cache_bytes(arch: Architecture, context: float, precision: str = "bf16") 
     return kv_entry_bytes(arch, precision) * float(mean_kept_keys(arch, context))  # each layer keeps its window
 
 
+def kv_groups(arch: Architecture) -> int:
+    """Parts of the KV cache tensor parallelism can split across devices: the KV heads; 1 for MLA [count].
+
+    vLLM gives each device ``kv_heads / devices`` KV heads while there are at
+    least as many heads as devices, and one whole head (a copy) beyond that
+    (``LlamaAttention`` in ``vllm/model_executor/models/llama.py``). Multi-head
+    latent attention caches one latent per token, which every device holds
+    whole (Tang et al. 2025, "TPLA: Tensor Parallel Latent Attention",
+    arXiv; Modular MAX documentation, ``TensorParallelLatentAttentionWithRope``).
+    """
+    return 1 if arch.attention == "mla" else arch.n_kv_heads
+
+
+def kv_copies(arch: Architecture, devices: Any) -> Any:
+    """Copies of the KV cache a tensor-parallel replica on ``devices`` devices holds [count] (1 up to kv_groups)."""
+    out = np.maximum(1.0, np.asarray(devices, dtype=float) / kv_groups(arch))
+    return out if out.ndim else float(out)
+
+
 def decode_step_bytes(
-    arch: Architecture, batch: int, context: float, precision: str = "bf16", kv_precision: str = "bf16"
-) -> float:
-    """Bytes moved by one decode step of ``batch`` sequences at ``context`` cached tokens [B]."""
-    return weights_read_per_step(arch, batch, precision) + batch * (
+    arch: Architecture,
+    batch: int,
+    context: float,
+    precision: str = "bf16",
+    kv_precision: str = "bf16",
+    devices: Any = 1,
+) -> Any:
+    """Bytes moved by one decode step of ``batch`` sequences at ``context`` cached tokens, on ``devices`` [B]."""
+    return weights_read_per_step(arch, batch, precision) + batch * kv_copies(arch, devices) * (
         kv_cache_bytes(arch, context, kv_precision) + kv_entry_bytes(arch, kv_precision)
     )
 
 
 def prefill_bytes(
-    arch: Architecture, batch: int, prompt_tokens: int, precision: str = "bf16", kv_precision: str = "bf16"
-) -> float:
-    """Bytes moved by the prefill of ``batch`` prompts: weights once, KV cache written [B]."""
-    return weights_read_per_step(arch, batch * prompt_tokens, precision) + batch * prompt_tokens * kv_entry_bytes(
-        arch, kv_precision
-    )
+    arch: Architecture,
+    batch: int,
+    prompt_tokens: int,
+    precision: str = "bf16",
+    kv_precision: str = "bf16",
+    devices: Any = 1,
+) -> Any:
+    """Bytes moved by the prefill of ``batch`` prompts on ``devices``: weights once, KV cache written [B]."""
+    return weights_read_per_step(arch, batch * prompt_tokens, precision) + batch * prompt_tokens * kv_copies(
+        arch, devices
+    ) * kv_entry_bytes(arch, kv_precision)
 
 
 def training_step_bytes(arch: Architecture, precision: str = "bf16", master_precision: str = "fp32") -> float:

@@ -24,7 +24,7 @@ import numpy as np
 from .architecture import Architecture
 from .memory import kv_cache_bytes, weight_bytes
 from .operational import device_power
-from .serving import devices_to_hold, serving_energy
+from .serving import devices_to_hold, replica_devices, serving_energy
 
 __all__ = [
     "Device",
@@ -165,10 +165,10 @@ def request_energy(
     if prompt_tokens < 1 or output_tokens < 0 or batch_size < 1:
         raise ValueError("prompt_tokens >= 1, output_tokens >= 0 and batch_size >= 1 are required")
     if devices is None:
-        need = weight_bytes(arch, precision) + batch_size * kv_cache_bytes(
-            arch, prompt_tokens + output_tokens, kv_precision
+        kv_sequence = kv_cache_bytes(arch, prompt_tokens + output_tokens, kv_precision)
+        devices = int(
+            replica_devices(arch, weight_bytes(arch, precision), kv_sequence, batch_size, device.memory, memory_usable)
         )
-        devices = int(devices_to_hold(need, device.memory, memory_usable))
     e = serving_energy(
         arch,
         prompt_tokens=prompt_tokens,

@@ -29,7 +29,7 @@ import numpy as np
 
 from .architecture import Architecture
 from .flops import attention_flops_per_token, matmul_flops_per_token, mean_kept_keys, prefill_flops
-from .memory import kv_cache_bytes, kv_entry_bytes, weight_bytes, weights_read_per_step
+from .memory import kv_cache_bytes, kv_copies, kv_entry_bytes, weight_bytes, weights_read_per_step
 
 __all__ = [
     "devices_to_hold",
@@ -39,6 +39,7 @@ __all__ = [
     "roofline_step",
     "allreduce_volume",
     "ring_seconds",
+    "replica_devices",
 ]
 
 J_PER_KWH = 3.6e6
@@ -62,6 +63,25 @@ def devices_to_hold(nbytes, device_memory, usable, power_of_two: bool = True):
     return n if n.ndim else float(n)
 
 
+def replica_devices(arch: Architecture, weights: float, kv_sequence: float, batch, device_memory: float, usable):
+    """Fewest devices (a power of two) that hold the weights and ``batch`` sequences' KV caches, copies included.
+
+    ``kv_sequence`` is one copy of a sequence's cache [B]; past :func:`kv_groups`
+    devices each device adds a copy (:func:`lca.compute.memory.kv_copies`), so
+    the count is found by doubling until it holds. [count]
+    """
+    b = np.asarray(batch, dtype=float)
+    n = np.asarray(devices_to_hold(weights + b * kv_sequence, device_memory, usable), dtype=float)
+    for _ in range(32):  # at most 2**32 devices: beyond, the batch does not fit (max_batch says so)
+        more = np.asarray(
+            devices_to_hold(weights + b * kv_sequence * kv_copies(arch, n), device_memory, usable), dtype=float
+        )
+        if np.all(more <= n):
+            break
+        n = np.maximum(n, more)
+    return n if n.ndim else float(n)
+
+
 def max_batch(
     arch: Architecture,
     device_memory: float,
@@ -80,7 +100,8 @@ def max_batch(
     device_memory : float
         Memory of one device. [B]
     devices : int or array
-        Devices of the replica. [count]
+        Devices of the replica; past :func:`lca.compute.memory.kv_groups` of
+        them each holds a copy of the KV cache. [count]
     usable : float or array
         Usable fraction of each device's memory. [unitless]
     context : int
@@ -89,7 +110,7 @@ def max_batch(
     free = np.asarray(devices, dtype=float) * device_memory * np.asarray(usable, dtype=float) - weight_bytes(
         arch, precision
     )
-    per_sequence = kv_cache_bytes(arch, context, kv_precision)
+    per_sequence = kv_cache_bytes(arch, context, kv_precision) * kv_copies(arch, devices)
     out = np.maximum(0.0, np.floor(free / per_sequence))
     return out if out.ndim else float(out)
 
@@ -237,7 +258,7 @@ def serving_energy(
         comm = ring_seconds(allreduce_volume(arch, tokens), n, link_bandwidth)
         return roofline_step(flops, nbytes, n, peak_flops, bandwidth, ce, me, tdp_c, idle_c, measured, comm, mp)
 
-    kv_entry = kv_entry_bytes(arch, kv_precision)
+    kv_entry = kv_entry_bytes(arch, kv_precision) * _col(kv_copies(arch, n))  # every copy is written and read
     pf_per_request = prefill_flops(arch, prompt_tokens, logits="last")  # logits of the last prompt token only
     pf_t, pf_j, _ = step(
         b * pf_per_request,

@@ -83,14 +83,15 @@ def test_training_accelerator_hours_from_flops(result):
 
 
 @pytest.mark.parametrize("model, devices, copies", [
-    ("llama-3.1-8b", 8, None),  # 8 KV heads, one per device: no copy
-    ("llama-3.1-8b", 16, "keeping 2 copies of each"),
-    ("deepseek-v3", 16, "16 copies"),  # multi-head latent attention: every device holds the whole latent cache
+    ("llama-3.1-8b", 8, 1),  # 8 KV heads, one per device: no copy
+    ("llama-3.1-8b", 16, 2),
+    ("deepseek-v3", 16, 16),  # multi-head latent attention: every device holds the whole latent cache
 ])
-def test_kv_copies_a_tensor_parallel_engine_keeps_are_a_stated_gap(model, devices, copies):
-    """The model counts one copy of the KV cache; an engine past one device per KV head keeps several: said."""
+def test_a_tensor_parallel_replica_holds_and_reads_its_kv_copies(model, devices, copies):
+    """Past one device per KV head (or on any device for MLA) each device keeps a copy: memory and reads count it."""
     import yaml
 
+    from lca.compute.memory import kv_cache_bytes, weight_bytes
     from lca.pipeline import prepare
 
     data = yaml.safe_load(PATH.read_text())
@@ -98,9 +99,11 @@ def test_kv_copies_a_tensor_parallel_engine_keeps_are_a_stated_gap(model, device
     data["model"] = model
     data["hardware"] = {"accelerator": "h200-sxm", "lifetime": "5 years"}
     data["inference"].update(devices=devices, accelerators=devices)
-    _study, _registry, graph = prepare(data)
-    found = [n.text for n in graph.activity.notes if "tensor-parallel engine" in n.text]
-    if copies is None:
-        assert not found
-    else:
-        assert len(found) == 1 and copies in found[0] and "largest batch overstated" in found[0]
+    _study, registry, graph = prepare(data)
+    act = graph.activity
+    found = [n.text for n in act.notes if "tensor-parallel engine" in n.text]
+    assert len(found) == (copies > 1) and all(f"{copies} copies" in f for f in found)
+    arch = registry.get(model)
+    free = devices * 141e9 * 0.9 - weight_bytes(arch, "bf16")  # H200: 141 GB; vLLM's default 0.9 usable
+    per_sequence = kv_cache_bytes(arch, 1300, "bf16") * copies
+    assert float(act.values["inference.max_batch"]) == math.floor(free / per_sequence)

@@ -153,3 +153,42 @@ def test_disaggregated_pools():
     assert more_prefill.decode_energy[0] == pytest.approx(ed.energy[0], rel=1e-9)
     with pytest.raises(ValueError, match="between 0 and 1"):
         disaggregated_energy(pre, dec, 1.0, **kw)
+
+
+@pytest.mark.parametrize("model, one_copy_up_to", [("llama-3.1-8b", 8), ("deepseek-v3", 1)])
+def test_kv_copies_past_one_device_per_kv_head_are_read_and_written(model, one_copy_up_to):
+    """vLLM gives each device at least one whole KV head (every device the whole MLA latent): each copy is read.
+
+    Per request, a decode step reads ``kv_entry x (keys + 1)`` per copy: devices past the KV heads add that again
+    per copy, in the lock-step model and in the continuous-batching schedule alike.
+    """
+    from lca.compute.memory import kv_entry_bytes
+
+    arch = REG.get(model, "model")
+    prompt, output, batch = 1000, 100, 8
+    kw = {"prompt_tokens": prompt, "output_tokens": output, "batch": batch, "link_bandwidth": 450e9,
+          "compute_efficiency": 0.5, "memory_efficiency": 0.6, **DEVICE}  # fmt: skip
+    one_copy = kv_entry_bytes(arch) * sum(p + 2.0 for p in range(prompt, prompt + output))  # keys + 1 per step
+    base = serving_energy(arch, devices=one_copy_up_to, **kw).decode_bytes[0]
+    sched = schedule(arch, [prompt] * batch, [output] * batch, max_seqs=batch, max_batched_tokens=batch * prompt)
+    for copies in (2, 4):
+        devices = one_copy_up_to * copies
+        lock = serving_energy(arch, devices=devices, **kw).decode_bytes[0]
+        assert lock - base == pytest.approx((copies - 1) * one_copy, rel=1e-9)
+        got = batching_energy(sched, devices=devices, link_bandwidth=450e9, compute_efficiency=0.5,
+                              memory_efficiency=0.6, **DEVICE)  # fmt: skip
+        assert got.decode_bytes[0] == pytest.approx(lock, rel=1e-12)
+
+
+def test_the_compute_table_reads_the_weights_at_their_precision_and_every_kv_copy():
+    """`lca compute` once counted decode bytes with bf16 weights whatever --precision said, and one KV copy."""
+    import lca
+    from lca.compute.memory import decode_step_bytes
+
+    arch = REG.get("deepseek-v3", "model")
+    _title, rows = lca.compute_table("deepseek-v3", "h200-sxm", precision="fp8", devices=16, batch=64)
+    got = dict((name, value) for name, value, _unit in rows)
+    assert got["copies of the KV cache on the replica"] == 16
+    assert got["bytes per decode step (batch)"] == pytest.approx(
+        decode_step_bytes(arch, 64, 1000, "fp8", "bf16", 16), rel=1e-12)
+    assert got["bytes per decode step (batch)"] < decode_step_bytes(arch, 64, 1000, "bf16", "bf16", 16)

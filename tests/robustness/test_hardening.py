@@ -570,3 +570,13 @@ def test_a_comparison_of_two_studies_with_one_name_is_refused(tmp_path, home):
     first, second = _write(tmp_path, BASE, "a.yaml"), _write(tmp_path, BASE, "b.yaml")
     line = _one_clear_line(_cli("compare", str(first), str(second)))
     assert "same name" in line and "a.yaml, b.yaml" in line
+
+
+def test_every_public_name_stays_what_it_is_after_the_subpackages_load(home):
+    """`lca.compute` was both a function and the compute subpackage: after a run it was the module."""
+    import importlib
+
+    lca.run(T5, home=home, samples=0)  # loads lca.compute, lca.analysis ... as attributes of the package
+    for name in lca.__all__:
+        value = getattr(lca, name)
+        assert not isinstance(value, type(importlib)), f"lca.{name} is a module, not the public {name}"
