@@ -77,7 +77,14 @@ class Registry:
         if not folder.is_dir():
             raise InventoryError("inventory path is not a folder", file=folder)
         local: dict[str, LoadedRecord] = {}
-        for path in inventory_files(folder):
+        files = inventory_files(folder)
+        if not files and folder != self.bundled:  # a folder named to change nothing is a wrong folder
+            raise InventoryError(
+                "the inventory folder holds no inventory files (.yaml, .yml or .csv)",
+                file=folder,
+                hint="name the folder that holds your inventory files, or leave it out",
+            )
+        for path in files:
             for item in load_file(path, folder):
                 rid = item.record.id
                 if rid in local:

@@ -580,3 +580,11 @@ def test_every_public_name_stays_what_it_is_after_the_subpackages_load(home):
     for name in lca.__all__:
         value = getattr(lca, name)
         assert not isinstance(value, type(importlib)), f"lca.{name} is a module, not the public {name}"
+
+
+def test_an_inventory_folder_with_no_inventory_files_is_an_error(tmp_path, home):
+    """A folder that changes nothing is a wrong folder: it was read as zero records without a word."""
+    (tmp_path / "inv").mkdir()
+    (tmp_path / "inv" / "notes.txt").write_text("grids to add later\n")
+    with pytest.raises(lca.InventoryError, match="holds no inventory files"):
+        lca.run(_write(tmp_path, {**BASE, "inventories": ["inv"]}), samples=0)

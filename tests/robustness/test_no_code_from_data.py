@@ -118,6 +118,11 @@ def test_an_inventory_folder_runs_no_code(tmp_path, home):
     (inv / "grids.pickle").write_bytes(pickle.dumps(_Payload(marker)))
     (inv / "extra.pth").write_text(f"import pathlib; pathlib.Path({str(marker)!r}).write_text('x')\n")
     study = _study(tmp_path, "inventories: [inv]")
+    with pytest.raises(lca.InventoryError, match="holds no inventory files"):  # none of them is read
+        lca.run(study, home=home)
+    assert not marker.exists()
+    # beside one inventory file (a copy of a bundled one), still never run
+    (inv / "generic.yaml").write_bytes((ROOT / "inventories" / "datacenters" / "generic.yaml").read_bytes())
     result = lca.run(study, home=home)
     assert result.total("gwp100") > 0
     assert not marker.exists()
