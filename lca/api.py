@@ -24,7 +24,7 @@ from .analysis.montecarlo import MonteCarloResult, UncertainModel, build_model
 from .analysis.montecarlo import monte_carlo as _monte_carlo
 from .analysis.sensitivity import rank_correlation, sobol, tornado
 from .analysis.sweep import SweepResult, run_sweep, scenario_count
-from .arguments import sample_count, seed_value, whole_number
+from .arguments import folders, sample_count, seed_value, whole_number
 from .compute.architecture import parameter_count
 from .compute.flops import forward_flops_per_token, training_flops
 from .compute.memory import decode_step_bytes, kv_cache_bytes, kv_copies, kv_entry_bytes, weight_bytes
@@ -86,8 +86,8 @@ def _study(study: Study | str | Path) -> Study:
     return study if isinstance(study, Study) else load_study(study)
 
 
-def _registry(study: Study, inventories: Iterable[str | Path]) -> Registry:
-    return Registry([*inventories, *study.inventory_folders()])
+def _registry(study: Study, inventories: Iterable[str | Path] | str | Path) -> Registry:
+    return Registry([*folders("inventories", inventories), *study.inventory_folders()])
 
 
 # ---------------------------------------------------------------- compare
@@ -146,7 +146,7 @@ def compare(
             value=twice[0],
             hint=f"give each its own 'name' ({files})",
         )
-    inventories = list(inventories)
+    inventories = folders("inventories", inventories)
     results = []
     for s in loaded:
         results.append(run(s, home=home, inventories=inventories, brightway_dir=brightway_dir, samples=samples))
@@ -506,7 +506,7 @@ def compute_table(
     usable memory, the engine's maximum batch) are taken from it here too.
     Returns a title and rows ``(quantity, value, unit)``.
     """
-    reg = Registry(list(inventories))
+    reg = Registry(folders("inventories", inventories))
     arch = reg.get(model, "model", field="model")
     acc = reg.get(hardware, "accelerator", field="--hardware")
 
@@ -712,7 +712,7 @@ def inventory_records(kind: str | None = None, inventories: Iterable[str | Path]
     """Every record (of ``kind``): id, kind, name and the folder it comes from."""
     if kind is not None and kind not in RECORD_TYPES:
         raise InputError("unknown inventory kind", value=kind, valid=", ".join(sorted(RECORD_TYPES)))
-    reg = Registry(list(inventories))
+    reg = Registry(folders("inventories", inventories))
     rows = [
         {
             "id": e.record.id,
@@ -727,7 +727,7 @@ def inventory_records(kind: str | None = None, inventories: Iterable[str | Path]
 
 def inventory_record(ident: str, inventories: Iterable[str | Path] = ()) -> dict[str, Any]:
     """One record: where it comes from, what it overrides, its plain fields and every value with its source."""
-    reg = Registry(list(inventories))
+    reg = Registry(folders("inventories", inventories))
     entry = reg.entry(ident)
     rec = entry.record
     values = list(iter_values(rec))

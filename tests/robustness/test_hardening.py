@@ -160,9 +160,12 @@ def test_inventory_folders_do_not_escape(tmp_path, home, inventories):
 
 
 def test_a_plain_string_is_one_inventory_folder(home):
-    result = lca.run(ROOT / "tests" / "data" / "study-custom.yaml", home=home, samples=0,
-                     inventories=str(ROOT / "tests" / "data" / "inventory-override"))
+    folder = str(ROOT / "tests" / "data" / "inventory-override")
+    result = lca.run(ROOT / "tests" / "data" / "study-custom.yaml", home=home, samples=0, inventories=folder)
     assert result.total("gwp100") > 0
+    # the other entry points too (they once read a string as one folder per character)
+    title, rows = lca.compute_table("llama-3.1-8b", "h100-sxm", inventories=folder)
+    assert rows
 
 
 @pytest.mark.parametrize("field, value", [("training.load_profile", "../../../../etc/passwd"),
@@ -429,6 +432,8 @@ def test_a_closed_dask_port_is_a_clear_error():
     lambda home: lca.monte_carlo(T5, 100, workers=0, home=home),
     lambda home: lca.sensitivity(T5, samples=1.5, home=home),
     lambda home: lca.compare([T5], samples=-3, home=home),
+    lambda home: lca.monte_carlo(T5, 100, inventories=5, home=home),
+    lambda home: lca.compute_table("llama-3.1-8b", "h100-sxm", inventories=[None]),
 ])
 def test_api_misuse_raises_lca_errors(call, home):
     with pytest.raises(lca.LcaError):
