@@ -19,7 +19,8 @@ import unicodedata
 __all__ = ["fit_streams", "plain", "ERRORS"]
 
 ERRORS = "ai-lca-plain"  # the codec error handler registered here
-PROBE = "×²³·µ—"
+# what ai-lca writes beyond ASCII (cp1252 holds ² and ³ but not ⁶): all of it, or plain text throughout
+PROBE = "×·µ—–−…≤≥→±²³⁰¹⁴⁵⁶⁷⁸⁹⁻"
 SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 SPELLING = {
     "×": "x",

@@ -487,7 +487,7 @@ def test_plain_spellings_for_a_terminal_that_cannot_show_them():
     assert plain("日本").count("?") == 2
 
 
-@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1", "cp1252"])
 def test_a_run_on_a_terminal_without_unicode_prints_plain_text(tmp_path, home, encoding):
     """Before, printing m³ to an ASCII terminal was an 'internal error' after the results were written."""
     study = _write(tmp_path, _set("training.accelerator_hours", 1e35))
@@ -593,3 +593,12 @@ def test_an_inventory_folder_with_no_inventory_files_is_an_error(tmp_path, home)
     (tmp_path / "inv" / "notes.txt").write_text("grids to add later\n")
     with pytest.raises(lca.InventoryError, match="holds no inventory files"):
         lca.run(_write(tmp_path, {**BASE, "inventories": ["inv"]}), samples=0)
+
+
+def test_the_terminal_probe_holds_every_character_ai_lca_writes():
+    """A terminal that holds some but not all of them (cp1252: ² yes, ⁶ no) would fail on the first it lacks."""
+    from lca.terminal import PROBE
+
+    written = {ch for path in (ROOT / "lca").rglob("*.py") for ch in path.read_text(encoding="utf-8") if ord(ch) > 127}
+    quotes = set("‘’“”")  # in comments and docstrings only
+    assert written - quotes <= set(PROBE), sorted(written - quotes - set(PROBE))
