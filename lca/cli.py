@@ -30,7 +30,7 @@ from .environment import check_environment
 from .errors import InputError, LcaError
 from .numbers import fmt
 from .reports.safe import printable
-from .terminal import fit_streams
+from .terminal import fit_streams, plain
 
 __all__ = ["main", "build_parser"]
 
@@ -100,8 +100,16 @@ def _formats(text: str) -> list[str]:
 # ---------------------------------------------------------------- printing
 
 
+class _PlainConsole(Console):
+    """A console that spells its text plainly (``m^3``, ``10^26``) before it measures it, so columns line up."""
+
+    def render_str(self, text: str, **kwargs: Any) -> Any:
+        return super().render_str(plain(text), **kwargs)
+
+
 def _console(args: argparse.Namespace) -> Console:
-    return Console(quiet=getattr(args, "quiet", False), highlight=False, soft_wrap=True)
+    kind = _PlainConsole if fit_streams() else Console
+    return kind(quiet=getattr(args, "quiet", False), highlight=False, soft_wrap=True)
 
 
 def _table(title: str, columns: Sequence[str], numeric: Sequence[str] = ()) -> Table:

@@ -6,8 +6,7 @@ cannot hold them (``PYTHONIOENCODING=ascii``, a legacy code page) would fail
 on the first one, after the results were written. :func:`fit_streams` makes
 standard output and error write ASCII with a plain spelling instead (``m^3``,
 ``2.757 x 10^26``, ``km*kg``, ``ug``; letters lose their accents), and leaves
-streams that can hold them as they are. Table columns are measured before the
-spelling changes, so a cell with a power of ten can stand one character out.
+streams that can hold them as they are.
 """
 
 from __future__ import annotations
@@ -75,8 +74,12 @@ def _handler(exc: UnicodeError) -> tuple[str, int]:
 codecs.register_error(ERRORS, _handler)
 
 
-def fit_streams() -> None:
-    """Let standard output and error write the plain spelling of what their encoding cannot hold."""
+def fit_streams() -> bool:
+    """Let standard output and error write the plain spelling of what their encoding cannot hold.
+
+    Returns whether standard output writes plain text (a console can then spell
+    its text plainly before it measures table columns).
+    """
     for stream in (sys.stdout, sys.stderr):
         encoding = getattr(stream, "encoding", None) or "ascii"
         try:
@@ -85,3 +88,4 @@ def fit_streams() -> None:
             reconfigure = getattr(stream, "reconfigure", None)
             if reconfigure is not None:  # all of it plain: a latin-1 terminal holds ² but not ⁶ (10²⁶ -> 10²^6)
                 reconfigure(encoding="ascii", errors=ERRORS)
+    return getattr(sys.stdout, "errors", None) == ERRORS

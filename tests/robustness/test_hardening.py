@@ -497,6 +497,8 @@ def test_a_run_on_a_terminal_without_unicode_prints_plain_text(tmp_path, home, e
     assert proc.returncode == 0, proc.stderr.decode(encoding, "replace")
     text = proc.stdout.decode(encoding)
     assert "x 10^24 Mt CO2e" in text and "internal error" not in proc.stderr.decode(encoding)
+    table = text.split("life-cycle impacts\n", 1)[1].split("\n\n", 1)[0].splitlines()[:8]
+    assert len({len(line) for line in table}) == 1, "\n".join(table)  # spelled plainly before it was measured
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "utf-8-sig"])
