@@ -30,7 +30,7 @@ from .environment import check_environment
 from .errors import InputError, LcaError
 from .numbers import fmt
 from .reports.safe import printable
-from .terminal import fit_streams, plain
+from .terminal import fit_streams, plain, writes_plain
 
 __all__ = ["main", "build_parser"]
 
@@ -108,7 +108,7 @@ class _PlainConsole(Console):
 
 
 def _console(args: argparse.Namespace) -> Console:
-    kind = _PlainConsole if fit_streams() else Console
+    kind = _PlainConsole if writes_plain() else Console
     return kind(quiet=getattr(args, "quiet", False), highlight=False, soft_wrap=True)
 
 

@@ -15,7 +15,7 @@ import codecs
 import sys
 import unicodedata
 
-__all__ = ["fit_streams", "plain", "ERRORS"]
+__all__ = ["fit_streams", "writes_plain", "plain", "ERRORS"]
 
 ERRORS = "ai-lca-plain"  # the codec error handler registered here
 # what ai-lca writes beyond ASCII (cp1252 holds ² and ³ but not ⁶): all of it, or plain text throughout
@@ -74,12 +74,8 @@ def _handler(exc: UnicodeError) -> tuple[str, int]:
 codecs.register_error(ERRORS, _handler)
 
 
-def fit_streams() -> bool:
-    """Let standard output and error write the plain spelling of what their encoding cannot hold.
-
-    Returns whether standard output writes plain text (a console can then spell
-    its text plainly before it measures table columns).
-    """
+def fit_streams() -> None:
+    """Let standard output and error write the plain spelling of what their encoding cannot hold."""
     for stream in (sys.stdout, sys.stderr):
         encoding = getattr(stream, "encoding", None) or "ascii"
         try:
@@ -88,4 +84,9 @@ def fit_streams() -> bool:
             reconfigure = getattr(stream, "reconfigure", None)
             if reconfigure is not None:  # all of it plain: a latin-1 terminal holds ² but not ⁶ (10²⁶ -> 10²^6)
                 reconfigure(encoding="ascii", errors=ERRORS)
+
+
+def writes_plain() -> bool:
+    """Whether :func:`fit_streams` set standard output to plain text (a console then spells its text plainly
+    before it measures table columns)."""
     return getattr(sys.stdout, "errors", None) == ERRORS

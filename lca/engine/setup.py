@@ -33,7 +33,6 @@ from typing import Any
 
 from ..errors import EngineError
 from ..inventory import CATEGORIES, MethodRecord, Registry
-from ..inventory.loader import inventory_files, load_file
 from ..inventory.registry import bundled_folder
 from .home import quiet
 
@@ -91,14 +90,8 @@ def category_records(registry: Registry | None = None) -> dict[str, MethodRecord
 def _bundled_category_records() -> dict[str, MethodRecord]:
     # read once per process, and only the bundled method files (the bundled inventory is part of
     # the installed package; its ids are unique, which loading it whole checks in the tests)
-    folder = bundled_folder()
-    found = {
-        item.record.id: item.record
-        for path in inventory_files(folder / "methods")
-        for item in load_file(path, folder)
-        if isinstance(item.record, MethodRecord)
-    }
-    return {cat: found[cat] for cat in CATEGORIES}
+    methods = Registry([bundled_folder() / "methods"], include_bundled=False)
+    return {cat: methods.get(cat, "method") for cat in CATEGORIES}
 
 
 def _bw2io_data() -> Path:
